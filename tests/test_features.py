@@ -1,0 +1,75 @@
+import numpy as np
+
+from winnow.features import BASE_FEATURES, base_matrix, line_features
+from winnow.lexical import line_ngrams, ngram_matrix
+from winnow.page import page_text
+from winnow.stages import STAGE1_FEATURES, best_segment, stage1_matrix
+
+PAGE = [
+    "홈 > 경제 > 산업",
+    "",
+    "  • 많이 본 뉴스",
+    "LG전자, 토론토에 AI 연구소 설립",
+    "",
+    "LG전자는 캐나다 토론토에 인공지능연구소를 개소했다고 1일 밝혔다.",
+    "Contact: press@example.com · https://example.com",
+    "ⓒ 한빛일보 무단전재 및 재배포 금지",
+    "",
+]
+
+
+def test_rows_are_the_non_blank_lines():
+    page = page_text(PAGE)
+    assert list(page.nonblank) == [0, 2, 3, 5, 6, 7]
+    x = base_matrix(page)
+    assert x.shape == (6, len(BASE_FEATURES))
+    assert np.isfinite(x).all()
+
+
+def test_line_features_see_what_they_should():
+    f = line_features(page_text(PAGE))
+    assert f["ends_ko"][5] and f["ends_sentence"][5]
+    assert f["starts_bullet"][2] and f["indent"][2] == 2
+    assert f["n_email"][6] == 1 and f["n_url"][6] >= 1
+    assert f["n_copyright"][7] >= 1
+    assert f["n_separators"][0] == 2
+    assert f["frac_hangul"][5] > 0.5
+
+
+def test_repeated_lines_are_counted():
+    f = line_features(page_text(["메뉴", "본문입니다.", " 메뉴 ", "메뉴"]))
+    assert list(f["dup_count"]) == [3, 1, 3, 3]
+    assert list(f["dup_first"]) == [True, True, False, False]
+
+
+def test_empty_and_blank_pages():
+    for lines in ([], [""], ["   ", "\t"]):
+        page = page_text(lines)
+        assert base_matrix(page).shape == (0, len(BASE_FEATURES))
+        rows, _ = line_ngrams(page)
+        assert len(rows) == 0
+
+
+def test_featurizing_is_deterministic_and_per_page():
+    a = base_matrix(page_text(PAGE))
+    b = base_matrix(page_text(list(PAGE)))
+    assert np.array_equal(a, b)
+
+
+def test_ngram_rows_stay_inside_their_line():
+    page = page_text(["ab", "", "cd"])
+    rows, _ = line_ngrams(page)
+    assert set(rows.tolist()) == {0, 1}
+    assert ngram_matrix(page).shape[0] == 2
+
+
+def test_stage1_matrix_has_named_columns():
+    page = page_text(PAGE)
+    base = base_matrix(page)
+    lex = np.zeros((len(base), 8), dtype=np.float32)
+    assert stage1_matrix(base, lex).shape == (len(base), len(STAGE1_FEATURES))
+
+
+def test_best_segment_is_the_maximum_subarray():
+    assert best_segment(np.array([-1.0, 2, 3, -1, 4, -5, 1])) == (1, 4)
+    assert best_segment(np.array([-1.0, -2]))[1] < best_segment(np.array([-1.0, -2]))[0]

@@ -1,0 +1,1 @@
+"""Training, evaluation, benchmarks: what learns or measures a model (`winnow.train`)."""

@@ -1,0 +1,382 @@
+"""Line features for a whole page at once: the only featurizer (training and serving call it).
+
+Three layers, all numpy over the page's arrays (see `page.py`), no per-line Python loops:
+1. `line_features`: what a line is on its own — length, words, script mix, punctuation,
+   sentence endings (Korean 다/요 endings and CJK stops included), list and bullet marks,
+   indentation, brackets, bylines, e-mail/URL/date/copyright patterns, repetition in the page.
+2. `page_relative`: where a line sits in its page — position, blank-line structure, its
+   length rank and the text density around it, its distance to the page's densest run of long
+   sentence-like lines, and whether it lies before that run or after the first footer-like line.
+3. `with_neighbours`: the same numbers for the lines around it.
+Rows are the page's non-blank lines (`PageText.nonblank`); blank lines are never classified.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from winnow import charclass as cc
+from winnow.page import PageText
+
+FEATURE_VERSION = 1
+
+
+# Keyword families, found with str.find on the lower-cased page (each scan costs ~10 µs, so the
+# lists stay short: the lexical model learns the rest); a Latin word must follow a non-letter.
+KEYWORDS = {
+    "url": ("http", "www."),
+    "copyright": ("©", "ⓒ", "copyright", "all rights reserved", "무단", "版权", "著作権"),
+    "byline": ("기자", "by ", "記者", "记者", "reporter", "von "),
+}
+BRACKETED = re.compile(r"[\[【〔「『(<][^\]】〕」』)>\n]{1,30}[\]】〕」』)>]")
+_KO_ENDINGS = np.array([ord(c) for c in "다요죠까니"], dtype=np.uint32)
+_OPENERS = np.array([ord(c) for c in "[(【〔「『<《"], dtype=np.uint32)
+
+LINE_FEATURES = [
+    "n_chars",
+    "n_nonspace",
+    "log_len",
+    "n_words",
+    "mean_word_len",
+    *[f"frac_{k}" for k in cc.PRIMARY_CLASSES if k != "space"],
+    "frac_upper",
+    "frac_title_words",
+    "indent",
+    "starts_bullet",
+    "starts_number",
+    "starts_opener",
+    "ends_sentence",
+    "ends_ko",
+    "ends_colon",
+    "ends_digit",
+    "ends_punct",
+    "n_sentences",
+    "n_separators",
+    "n_email",
+    *[f"n_{k}" for k in KEYWORDS],
+    "n_bracketed",
+    "n_numbers",
+    "n_date",
+    "dup_count",
+    "dup_first",
+]
+PAGE_FEATURES = [
+    "pos",
+    "pos_from_end",
+    "log_index",
+    "log_index_from_end",
+    "gap_before",
+    "gap_after",
+    "block_size",
+    "pos_in_block",
+    "len_rank",
+    "len_rel_max",
+    "density_2",
+    "density_5",
+    "density_10",
+    "sentence_like",
+    "main_dist",
+    "main_abs_dist",
+    "in_main",
+    "before_main",
+    "after_main",
+    "pos_in_main",
+    "after_footer",
+    "page_log_lines",
+    "page_blank_frac",
+    "page_sentence_frac",
+    "page_hangul",
+    "page_han",
+    "page_kana",
+    "page_latin",
+    "page_median_len",
+    "page_bullet_frac",
+]
+BASE_FEATURES = LINE_FEATURES + PAGE_FEATURES
+NEIGHBOUR_COLUMNS = [
+    "log_len",
+    "ends_sentence",
+    "sentence_like",
+    "starts_bullet",
+    "frac_punct",
+    "frac_digit",
+    "n_separators",
+    "gap_before",
+]
+NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+
+
+def _class_counts(page: PageText) -> np.ndarray:
+    """(lines × primary classes) code-point counts, from one bincount."""
+    k = len(cc.PRIMARY_CLASSES)
+    primary = cc.PRIMARY[page.cp].astype(np.int64)
+    counts = np.bincount(page.line_id * k + primary, minlength=(page.n_lines + 1) * k)
+    return counts.reshape(page.n_lines + 1, k)[: page.n_lines]
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
+
+
+def _keyword_counts(page: PageText) -> dict[str, np.ndarray]:
+    lower = page.text.lower()
+    if len(lower) != len(page.text):  # a few letters lower-case to two code points
+        lower = page.text
+    latin_word = (page.flags & cc.LATIN) != 0
+    out = {}
+    for family, words in KEYWORDS.items():
+        hits = np.array([p for w in words for p in _find_all(lower, w)], dtype=np.int64)
+        if len(hits):  # "by " inside "nearby " is not a byline
+            hits = hits[~(latin_word[hits] & latin_word[np.maximum(hits - 1, 0)] & (hits > 0))]
+        out[f"n_{family}"] = np.bincount(page.line_of(hits), minlength=page.n_lines)
+    brackets = [m.start() for m in BRACKETED.finditer(page.text)]
+    out["n_bracketed"] = np.bincount(
+        page.line_of(np.array(brackets, dtype=np.int64)), minlength=page.n_lines
+    )
+    return out
+
+
+def _shift(mask: np.ndarray, by: int, fill: bool = False) -> np.ndarray:
+    """mask[i + by] at i (fill past the ends)."""
+    out = np.full_like(mask, fill)
+    if by > 0:
+        out[:-by] = mask[by:]
+    elif by < 0:
+        out[-by:] = mask[:by]
+    return out
+
+
+_DATE_WORDS = np.array([ord(c) for c in "년월일시분年月日時时"], dtype=np.uint32)
+_DATE_SEPS = np.array([ord(c) for c in "./-:"], dtype=np.uint32)
+
+
+def _number_counts(page: PageText) -> dict[str, np.ndarray]:
+    digit = (page.flags & cc.DIGIT) != 0
+    number_start = digit & ~_shift(digit, -1)
+    date_sep = digit & np.isin(_shift(page.cp, 1, 0), _DATE_SEPS) & _shift(digit, 2)
+    date_word = digit & np.isin(_shift(page.cp, 1, 0), _DATE_WORDS)
+    alnum = (page.flags & (cc.LATIN | cc.DIGIT)) != 0
+    email = (page.cp == ord("@")) & _shift(alnum, -1) & _shift(alnum, 1)
+    return {
+        "n_numbers": page.count(number_start),
+        "n_date": page.count(date_sep | date_word),
+        "n_email": page.count(email),
+    }
+
+
+def _line_keys(page: PageText, nonspace: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each line's non-space characters (equal lines, equal keys)."""
+    cp = page.cp.astype(np.uint64) * nonspace
+    rank = np.cumsum(nonspace, dtype=np.uint64)
+    s_cp = np.zeros(len(cp) + 1, dtype=np.uint64)
+    s_rank = np.zeros(len(cp) + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.cumsum(cp, out=s_cp[1:])
+        np.cumsum(cp * (rank * np.uint64(0x9E3779B1) + np.uint64(1)), out=s_rank[1:])
+        a = s_cp[page.ends] - s_cp[page.starts]
+        b = s_rank[page.ends] - s_rank[page.starts]
+        r0 = np.concatenate([[np.uint64(0)], rank])[page.starts]
+        b = b - a * (r0 * np.uint64(0x9E3779B1))
+        n = (
+            np.concatenate([[np.uint64(0)], rank])[page.ends]
+            - np.concatenate([[np.uint64(0)], rank])[page.starts]
+        )
+        return b * np.uint64(0xBF58476D1CE4E5B9) + a * np.uint64(0x94D049BB133111EB) + n
+
+
+def line_features(page: PageText) -> dict[str, np.ndarray]:
+    """Features of each line on its own, for all lines (blank ones included)."""
+    flags, cp = page.flags, page.cp
+    classes = _class_counts(page)
+    n_chars = page.ends - page.starts
+    n_nonspace = n_chars - classes[:, 0]
+    is_space = (flags & cc.SPACE) != 0
+    prev_space = _shift(is_space, -1, True)
+    next_space = _shift(is_space, 1, True)
+    token_start = ~is_space & prev_space
+    n_words = page.count(token_start)
+
+    ns_pos = np.flatnonzero(~is_space)
+    if len(ns_pos) == 0:
+        ns_pos = np.array([0])
+    fi = np.minimum(np.searchsorted(ns_pos, page.starts), len(ns_pos) - 1)
+    li = np.maximum(np.searchsorted(ns_pos, page.ends) - 1, 0)
+    first, last = ns_pos[fi], ns_pos[li]
+    before_last = ns_pos[np.maximum(li - 1, 0)]
+    has = n_nonspace > 0
+    two = n_nonspace >= 2
+    f_first, f_last, f_prev = flags[first], flags[last], flags[before_last]
+    ends_ko = has & (
+        np.isin(cp[last], _KO_ENDINGS)
+        | (two & ((f_last & cc.SENT_END) != 0) & np.isin(cp[before_last], _KO_ENDINGS))
+    )
+    ends_sentence = has & (
+        ((f_last & cc.SENT_END) != 0)
+        | (two & ((f_last & cc.CLOSER) != 0) & ((f_prev & cc.SENT_END) != 0))
+        | ends_ko
+    )
+    sentence_marks = ((flags & cc.SENT_END) != 0) & next_space
+    separators = ((flags & cc.SEPARATOR) != 0) & prev_space & next_space
+    dup_count, dup_first = _repetition(page, ~is_space, has)
+    denom = np.maximum(n_nonspace, 1)
+    feats = {
+        "n_chars": n_chars,
+        "n_nonspace": n_nonspace,
+        "log_len": np.log1p(n_nonspace),
+        "n_words": n_words,
+        "mean_word_len": n_nonspace / np.maximum(n_words, 1),
+        **{f"frac_{k}": classes[:, i] / denom for i, k in enumerate(cc.PRIMARY_CLASSES) if i},
+        "frac_upper": page.count((flags & cc.UPPER) != 0) / denom,
+        "frac_title_words": page.count(token_start & ((flags & cc.UPPER) != 0))
+        / np.maximum(n_words, 1),
+        "indent": np.where(has, first - page.starts, 0),
+        "starts_bullet": has & ((f_first & cc.BULLET) != 0),
+        "starts_number": has & ((f_first & cc.DIGIT) != 0),
+        "starts_opener": has & np.isin(cp[first], _OPENERS),
+        "ends_sentence": ends_sentence,
+        "ends_ko": ends_ko,
+        "ends_colon": has & (cp[last] == ord(":")),
+        "ends_digit": has & ((f_last & cc.DIGIT) != 0),
+        "ends_punct": has & ((f_last & cc.PUNCT) != 0),
+        "n_sentences": page.count(sentence_marks),
+        "n_separators": page.count(separators),
+        **_keyword_counts(page),
+        **_number_counts(page),
+        "dup_count": dup_count,
+        "dup_first": dup_first,
+    }
+    return feats
+
+
+def _repetition(page: PageText, nonspace: np.ndarray, has: np.ndarray):
+    keys = _line_keys(page, nonspace)
+    idx = np.flatnonzero(has)
+    count = np.zeros(page.n_lines)
+    first = np.zeros(page.n_lines, dtype=bool)
+    if len(idx):
+        _, first_at, inverse, counts = np.unique(
+            keys[idx], return_index=True, return_inverse=True, return_counts=True
+        )
+        count[idx] = counts[inverse]
+        first[idx[first_at]] = True
+    return count, first
+
+
+def _window_sum(x: np.ndarray, radius: int) -> np.ndarray:
+    cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    n = len(x)
+    lo = np.clip(np.arange(n) - radius, 0, n)
+    hi = np.clip(np.arange(n) + radius + 1, 0, n)
+    return cum[hi] - cum[lo]
+
+
+def _run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
+    """First and last index of the run of True in `mask` that holds `center` (or center, center)."""
+    if not mask[center]:
+        return center, center
+    breaks = np.flatnonzero(~mask)
+    lo = breaks[breaks < center]
+    hi = breaks[breaks > center]
+    return (int(lo[-1]) + 1 if len(lo) else 0), (int(hi[0]) - 1 if len(hi) else len(mask) - 1)
+
+
+def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Features of each non-blank line relative to its page (arrays over `page.nonblank`)."""
+    nb = page.nonblank
+    n = len(nb)
+    j = np.arange(n)
+    n_lines = max(page.n_lines, 1)
+    nchar = lf["n_nonspace"][nb].astype(np.float64)
+    gaps = np.diff(nb) - 1
+    gap_before = np.concatenate([[nb[0] if n else 0], gaps]).astype(np.float64)
+    gap_after = np.concatenate([gaps, [page.n_lines - 1 - nb[-1] if n else 0]]).astype(np.float64)
+    block = np.cumsum(gap_before > 0) if n else np.zeros(0, int)
+    block[0:1] = 0
+    block_size = np.bincount(block)[block] if n else np.zeros(0)
+    block_start = np.searchsorted(block, block)
+
+    sentence_like = ((nchar >= 40) & lf["ends_sentence"][nb]) | (nchar >= 100)
+    dens = _window_sum(sentence_like * np.log1p(nchar), 7)
+    center = int(np.argmax(dens)) if n else 0
+    a, b = _run_containing(dens >= max(dens.max(initial=0.0) * 0.25, 1e-9), center) if n else (0, 0)
+    copyright_after = np.flatnonzero((lf["n_copyright"][nb] > 0) & (j > b))
+    footer = int(copyright_after[0]) if len(copyright_after) else n
+
+    rank = np.empty(n)
+    rank[np.argsort(nchar, kind="stable")] = j
+    feats = {
+        "pos": nb / n_lines,
+        "pos_from_end": (page.n_lines - 1 - nb) / n_lines,
+        "log_index": np.log1p(j),
+        "log_index_from_end": np.log1p(n - 1 - j),
+        "gap_before": np.minimum(gap_before, 5),
+        "gap_after": np.minimum(gap_after, 5),
+        "block_size": np.log1p(block_size),
+        "pos_in_block": np.minimum(j - block_start, 20),
+        "len_rank": rank / max(n - 1, 1),
+        "len_rel_max": nchar / max(nchar.max(initial=1.0), 1.0),
+        "sentence_like": sentence_like,
+        "main_dist": (j - center) / max(n, 1),
+        "main_abs_dist": np.log1p(np.abs(j - center)),
+        "in_main": (j >= a) & (j <= b),
+        "before_main": j < a,
+        "after_main": j > b,
+        "pos_in_main": (j - a) / max(b - a + 1, 1),
+        "after_footer": j > footer,
+    }
+    for radius in (2, 5, 10):
+        window = _window_sum(np.log1p(nchar), radius)
+        feats[f"density_{radius}"] = window / max(window.max(initial=1.0), 1e-9)
+    total = max(float(lf["n_nonspace"].sum()), 1.0)
+    page_level = {
+        "page_log_lines": np.log1p(n),
+        "page_blank_frac": 1 - n / n_lines,
+        "page_sentence_frac": sentence_like.mean() if n else 0.0,
+        "page_hangul": lf["frac_hangul"][nb] @ nchar / total if n else 0.0,
+        "page_han": lf["frac_han"][nb] @ nchar / total if n else 0.0,
+        "page_kana": lf["frac_kana"][nb] @ nchar / total if n else 0.0,
+        "page_latin": lf["frac_latin"][nb] @ nchar / total if n else 0.0,
+        "page_median_len": np.log1p(np.median(nchar)) if n else 0.0,
+        "page_bullet_frac": lf["starts_bullet"][nb].mean() if n else 0.0,
+    }
+    for name, value in page_level.items():
+        feats[name] = np.full(n, value, dtype=np.float64)
+    return feats
+
+
+def base_matrix(page: PageText) -> np.ndarray:
+    """(non-blank lines × BASE_FEATURES) float32: the model-free features of a page."""
+    if not len(page.nonblank):
+        return np.zeros((0, len(BASE_FEATURES)), dtype=np.float32)
+    lf = line_features(page)
+    pr = page_relative(page, lf)
+    nb = page.nonblank
+    out = np.empty((len(nb), len(BASE_FEATURES)), dtype=np.float32)
+    for i, name in enumerate(LINE_FEATURES):
+        out[:, i] = lf[name][nb]
+    for i, name in enumerate(PAGE_FEATURES, start=len(LINE_FEATURES)):
+        out[:, i] = pr[name]
+    return out
+
+
+def shifted(columns: np.ndarray, offsets=NEIGHBOUR_OFFSETS) -> np.ndarray:
+    """Each column at each offset (row i gets row i+offset; NaN past the page's ends)."""
+    n, k = columns.shape
+    out = np.full((n, k * len(offsets)), np.nan, dtype=np.float32)
+    for o_i, off in enumerate(offsets):
+        block = out[:, o_i * k : (o_i + 1) * k]
+        if off > 0 and off < n:
+            block[:-off] = columns[off:]
+        elif off < 0 and -off < n:
+            block[-off:] = columns[:off]
+    return out
+
+
+def neighbour_names(columns: list[str], offsets=NEIGHBOUR_OFFSETS) -> list[str]:
+    return [f"{c}@{o:+d}" for o in offsets for c in columns]

@@ -1,0 +1,1 @@
+"""Sub-commands of the core package (`winnow labels`, `winnow clean`)."""
