@@ -131,3 +131,9 @@ def test_cli_stats_counts_labels(capsys):
 
 def test_cli_check_missing_path(capsys):
     assert main(["labels", "check", "/nonexistent/x"]) == 2
+
+
+@pytest.mark.parametrize("label", ["", "TB", "q"])
+def test_make_page_refuses_a_bad_label_on_a_text_line(label):
+    with pytest.raises(ValueError, match="label"):
+        make_page(["text"], [label], header={"id": "x", "site": "s.kr", "lang": "ko"})

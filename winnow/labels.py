@@ -110,7 +110,7 @@ def make_page(
     for i, (line, label) in enumerate(zip(lines, labels, strict=True)):
         if "\n" in line or "\r" in line:
             raise ValueError(f"line {i + 1} contains a line break")
-        if label not in LABELS and not (label == "" and line == ""):
+        if not (len(label) == 1 and label in LABELS) and not (label == "" and line == ""):
             raise ValueError(f"line {i + 1}: label {label!r} (expected one of {LABELS})")
     items = {"winnow-labels": FORMAT_VERSION, **header}
     for key, value in items.items():
