@@ -35,12 +35,18 @@ def aeb_tokens(text: str) -> list[str]:
 
 def bag_prf(pred: Sequence[str], gold: Sequence[str]) -> tuple[float, float, float]:
     """Precision, recall, F1 of two bags of tokens (multiset overlap)."""
-    if not gold:
-        return (1.0, 1.0, 1.0) if not pred else (0.0, 0.0, 0.0)
-    if not pred:
+    return counter_prf(Counter(pred), Counter(gold))
+
+
+def counter_prf(pred: Counter, gold: Counter) -> tuple[float, float, float]:
+    """`bag_prf` of bags already counted (score one gold against several outputs)."""
+    n_pred, n_gold = pred.total(), gold.total()
+    if not n_gold:
+        return (1.0, 1.0, 1.0) if not n_pred else (0.0, 0.0, 0.0)
+    if not n_pred:
         return 0.0, 0.0, 0.0
-    overlap = sum((Counter(pred) & Counter(gold)).values())
-    p, r = overlap / len(pred), overlap / len(gold)
+    overlap = (pred & gold).total()
+    p, r = overlap / n_pred, overlap / n_gold
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
@@ -52,20 +58,24 @@ def wcxb_prf(pred: str, gold: str) -> tuple[float, float, float]:
     return bag_prf(wcxb_tokens(pred), wcxb_tokens(gold))
 
 
-def _shingles(toks: list[str], n: int) -> Counter:
-    return Counter(
-        tuple(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1)) if toks[i : i + n]
-    )
+def shingles(toks: list[str], n: int = 4) -> Counter:
+    """The n-token shingles of a token list (one shorter shingle when there are fewer)."""
+    if len(toks) < n:
+        return Counter([tuple(toks)]) if toks else Counter()
+    return Counter(zip(*(toks[i:] for i in range(n)), strict=False))
 
 
 def shingle_counts(
     pred: str, gold: str, *, n: int = 4, tokenize=aeb_tokens
 ) -> tuple[float, float, float]:
     """AEB's per-page (tp, fp, fn) over n-token shingles, normalised to sum to 1."""
-    p, g = _shingles(tokenize(pred), n), _shingles(tokenize(gold), n)
-    tp = sum((p & g).values())
-    fp = sum((p - g).values())
-    fn = sum((g - p).values())
+    return shingle_counts_of(shingles(tokenize(pred), n), shingles(tokenize(gold), n))
+
+
+def shingle_counts_of(p: Counter, g: Counter) -> tuple[float, float, float]:
+    """`shingle_counts` of shingles already counted."""
+    tp = (p & g).total()
+    fp, fn = p.total() - tp, g.total() - tp
     total = tp + fp + fn
     return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
 

@@ -6,11 +6,23 @@ the two always report the same figures.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 import numpy as np
 
-from winnow.article import Article
+from winnow.article import Article, assemble
+from winnow.model import KIND_LABELS, PagePrediction
+from winnow.page import PageText
 from winnow.train.dataset import Example
-from winnow.train.metrics import shingle_counts, token_prf, wcxb_prf
+from winnow.train.metrics import (
+    aeb_tokens,
+    counter_prf,
+    shingle_counts_of,
+    shingles,
+    tokens,
+    wcxb_tokens,
+)
 
 SENTENCE_END = tuple(".!?。！？…\"'”’")
 
@@ -37,9 +49,28 @@ def benchmark_gold(example: Example) -> str | None:
     return gold["gold_text"]
 
 
-def score_page(example: Example, article: Article) -> dict:
+@dataclass(frozen=True)
+class GoldBags:
+    """A page's gold, tokenised once: `winnow eval` scores the model and two baselines on it."""
+
+    label: Counter  # tokens of the labelled article
+    bench_words: Counter | None  # WCXB words of the benchmark's gold, where one ships
+    bench_shingles: Counter | None  # AEB shingles of the same
+
+
+def gold_bags(example: Example) -> GoldBags:
+    bench = benchmark_gold(example)
+    return GoldBags(
+        Counter(tokens(label_gold(example))),
+        Counter(wcxb_tokens(bench)) if bench is not None else None,
+        shingles(aeb_tokens(bench)) if bench is not None else None,
+    )
+
+
+def score_page(example: Example, article: Article, gold: GoldBags | None = None) -> dict:
+    gold = gold or gold_bags(example)
     out = output_text(example, article)
-    p, r, f = token_prf(out, label_gold(example))
+    p, r, f = counter_prf(Counter(tokens(out)), gold.label)
     row = {
         "corpus": example.corpus,
         "render": example.page.render.split()[0] if example.page.render else "-",
@@ -52,10 +83,14 @@ def score_page(example: Example, article: Article) -> dict:
         "recall": r,
         "f1": f,
     }
-    bench = benchmark_gold(example)
-    if bench is not None:
-        row["wcxb_precision"], row["wcxb_recall"], row["wcxb_f1"] = wcxb_prf(out, bench)
-        row["aeb_tp"], row["aeb_fp"], row["aeb_fn"] = shingle_counts(out, bench)
+    if gold.bench_words is not None:
+        words = Counter(wcxb_tokens(out))
+        row["wcxb_precision"], row["wcxb_recall"], row["wcxb_f1"] = counter_prf(
+            words, gold.bench_words
+        )
+        row["aeb_tp"], row["aeb_fp"], row["aeb_fn"] = shingle_counts_of(
+            shingles(aeb_tokens(out)), gold.bench_shingles
+        )
     return row
 
 
@@ -64,3 +99,14 @@ def heuristic_keep(lines: list[str]) -> np.ndarray:
     return np.array(
         [len(t.split()) >= 3 and t.rstrip().endswith(SENTENCE_END) for t in lines], dtype=bool
     )
+
+
+def fixed_article(lines: list[str], page: PageText, keep: np.ndarray) -> Article:
+    """The article of a rule that keeps exactly `keep` (per non-blank line), with no title.
+
+    How the baselines (keep everything, the line heuristic) are scored like the model.
+    """
+    n = len(page.nonblank)
+    other = np.tile(np.eye(len(KIND_LABELS))[KIND_LABELS.index("X")], (n, 1))
+    pred = PagePrediction(page.nonblank, np.asarray(keep, dtype=float), None, 0.0, other)
+    return assemble(lines, pred, 0.5)
