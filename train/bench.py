@@ -78,10 +78,18 @@ def clean_speed(ctx: BenchContext) -> list[Row]:
     whole = time.perf_counter() - start
     total_lines = sum(map(_lines, sample))
     return [
-        {"figure": "clean() median page", "value": 1 / per_page, "unit": "pages/s",
-         "note": f"{_lines(median)} lines, {len(median):,} chars, {per_page * 1e3:.2f} ms"},
-        {"figure": "clean() whole corpus", "value": len(sample) / whole, "unit": "pages/s",
-         "note": f"{len(sample)} pages, {total_lines / whole:,.0f} lines/s"},
+        {
+            "figure": "clean() median page",
+            "value": 1 / per_page,
+            "unit": "pages/s",
+            "note": f"{_lines(median)} lines, {len(median):,} chars, {per_page * 1e3:.2f} ms",
+        },
+        {
+            "figure": "clean() whole corpus",
+            "value": len(sample) / whole,
+            "unit": "pages/s",
+            "note": f"{len(sample)} pages, {total_lines / whole:,.0f} lines/s",
+        },
     ]
 
 
@@ -97,8 +105,14 @@ def linearity(ctx: BenchContext) -> list[Row]:
         big = "\n".join([page] * factor)
         seconds = _timed(lambda big=big: clean(big, model=ctx.model), max(1, 20 // factor))
         base = base or seconds
-        rows.append({"figure": f"page x{factor}", "value": seconds * 1e3, "unit": "ms",
-                     "note": f"{_lines(big):,} lines; {seconds / base:.1f}x the time of x1"})
+        rows.append(
+            {
+                "figure": f"page x{factor}",
+                "value": seconds * 1e3,
+                "unit": "ms",
+                "note": f"{_lines(big):,} lines; {seconds / base:.1f}x the time of x1",
+            }
+        )
     return rows
 
 
@@ -113,17 +127,30 @@ def model_figures(ctx: BenchContext) -> list[Row]:
     size = sum(f.stat().st_size for f in ctx.model_dir.iterdir() if f.is_file())
     return [
         {"figure": "model size", "value": size / 1e6, "unit": "MB", "note": str(ctx.model_dir)},
-        {"figure": "model load", "value": loaded * 1e3, "unit": "ms", "note": "sha256 check + unpickle"},
-        {"figure": "training time", "value": card.get("training_seconds", float("nan")),
-         "unit": "s", "note": f"from the card: {card.get('pages', '?')} pages of "
-         f"{', '.join(card.get('corpora', []))}"},
+        {
+            "figure": "model load",
+            "value": loaded * 1e3,
+            "unit": "ms",
+            "note": "sha256 check + unpickle",
+        },
+        {
+            "figure": "training time",
+            "value": card.get("training_seconds", float("nan")),
+            "unit": "s",
+            "note": f"from the card: {card.get('pages', '?')} pages of "
+            f"{', '.join(card.get('corpora', []))}",
+        },
     ]
 
 
 def peak_memory_row() -> Row:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"figure": "peak memory (this process)", "value": peak_kb / 1024, "unit": "MB",
-            "note": "ru_maxrss after all sections"}
+    return {
+        "figure": "peak memory (this process)",
+        "value": peak_kb / 1024,
+        "unit": "MB",
+        "note": "ru_maxrss after all sections",
+    }
 
 
 def load_texts(paths: list[str]) -> list[str]:
@@ -168,3 +195,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
     return 0
+
+
+from winnow.train import bench_batch  # noqa: E402, F401  (registers batch and spark)

@@ -39,6 +39,7 @@ class ExitStatus(IntEnum):
     OK = 0
     ERROR = 1
     USAGE = 2
+    PARTIAL = 3  # a batch ran, but some records failed (each reported on stderr)
     INTERRUPTED = 130
 
 
