@@ -68,6 +68,6 @@ lock:  ## re-pin requirements/*.txt from a fresh resolve (review the diff)
 	rm -rf /tmp/winnow-lock && $(PYTHON) -m venv /tmp/winnow-lock
 	/tmp/winnow-lock/bin/pip install --quiet numpy pandas scipy scikit-learn lightgbm joblib flask gunicorn prometheus-client rich
 	{ echo "# Pinned runtime dependencies (the service, clean, train). Regenerate: make lock."; /tmp/winnow-lock/bin/pip freeze; } > requirements/run.txt
-	/tmp/winnow-lock/bin/pip install --quiet pytest hypothesis ruff playwright matplotlib pyspark pyarrow
+	/tmp/winnow-lock/bin/pip install --quiet pytest hypothesis ruff playwright matplotlib pyspark pyarrow openapi-spec-validator
 	{ echo "# Pinned development dependencies: tests, lint, eval plots, browser and Spark tests."; echo "-r run.txt"; \
 	  /tmp/winnow-lock/bin/pip freeze | grep -vxFf requirements/run.txt; } > requirements/dev.txt

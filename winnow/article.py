@@ -69,6 +69,8 @@ def assemble(lines: list[str], pred: PagePrediction, threshold: float) -> Articl
     rows, p = pred.rows, pred.p_content
     keep = p >= threshold
     title_row = pred.title_row
+    if title_row is not None and keep[:title_row].any():
+        title_row = None  # the title opens the article: one picked below body text is not one
     if title_row is not None:
         keep[title_row] = False
     labels = np.array(KIND_LABELS, dtype=object)[np.argmax(pred.kind_probs, axis=1)]
