@@ -73,3 +73,44 @@ def test_stage1_matrix_has_named_columns():
 def test_best_segment_is_the_maximum_subarray():
     assert best_segment(np.array([-1.0, 2, 3, -1, 4, -5, 1])) == (1, 4)
     assert best_segment(np.array([-1.0, -2]))[1] < best_segment(np.array([-1.0, -2]))[0]
+
+
+def test_title_case_runs_find_glued_headlines():
+    page = page_text(
+        [
+            "Harvick Fails To Rally Overmatched Ford In NASCAR Finale Ford v Toyota flopped.",
+            "The cat sat.",
+        ]
+    )
+    f = line_features(page)
+    assert f["lead_title_run"][0] >= 8 and f["title_run"][1] <= 2
+
+
+def test_shingles_see_text_shared_with_other_lines_and_the_first_line():
+    lines = [
+        "Officials report a sixth fatality - Daily News",
+        "Officials report a sixth fatality",
+        "A sentence that appears nowhere else on this page at all.",
+    ]
+    f = line_features(page_text(lines))
+    assert f["shingle_first_line"][1] > 0.5 and f["shingle_repeat"][1] > 0.5
+    assert f["shingle_repeat"][2] == 0
+
+
+def test_region_features_describe_the_lines_around():
+    lines = [
+        "user1",
+        "2 days ago at 07:52 am",
+        "A long comment that says a lot of things here.",
+        "Rating: 3 Votes",
+    ] * 4
+    x = base_matrix(page_text(lines))
+    col = BASE_FEATURES.index("around5_dated")
+    assert 0 < x[2, col] < 1
+
+
+def test_korean_endings_and_dates():
+    f = line_features(
+        page_text(["2024.10.02 11:05 입력", "성장률이 3% 올랐다.", "[서울=뉴스1] 홍길동 기자"])
+    )
+    assert f["n_date"][0] >= 2 and f["ends_ko"][1] and f["starts_opener"][2] and f["n_byline"][2]

@@ -7,7 +7,6 @@ what a user waits for: starting workers and loading the model in each (noted per
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from winnow.train.bench import BenchContext, Row, section
@@ -63,22 +62,10 @@ def spark_speed(ctx: BenchContext) -> list[Row]:
 def _spark_rows(ctx: BenchContext, texts: list[str]) -> list[Row]:
     import warnings
 
-    from pyspark.sql import SparkSession
-
-    from winnow.spark import clean_column
+    from winnow.spark import clean_column, local_session
 
     warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("winnow-bench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.pyspark.python", sys.executable)
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_session("winnow-bench")
     try:
         rdd = spark.sparkContext.parallelize(
             [(str(i), text) for i, text in enumerate(texts)], 2 * SPARK_PARTITIONS_PER_CORE

@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("featurizing pages", total=steps)
-        matrices = build(examples, config.corpus_weights, progress=lambda: bar.advance(task))
+        matrices = build(examples, config.corpus_weights, lambda: bar.advance(task), config.threads)
 
         def step(message: str) -> None:
             bar.update(task, description=message, advance=1)

@@ -33,7 +33,7 @@ def page_scores(m: Matrices, oof: OutOfFold, mode: str = "balanced") -> pd.DataF
     for k, example in enumerate(m.examples):
         page = m.pages[k]
         pred = oof_prediction(m, oof, k)
-        row = score_page(example, assemble(page.lines, pred, cut))
+        row = score_page(example, assemble(page.lines, pred, cut, oof.relative_cut))
         keep = heuristic_keep([page.lines[i] for i in page.nonblank]).astype(float)
         baseline = PagePrediction(page.nonblank, keep, None, 0.0, pred.kind_probs)
         base_row = score_page(example, assemble(page.lines, baseline, 0.5))

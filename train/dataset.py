@@ -40,6 +40,12 @@ class Example:
         return bool(self.page.label_set - {"T", "B", "X"})
 
     @property
+    def page_type(self) -> str:
+        """The benchmark's page type (WCXB, magic); pages of article corpora are articles."""
+        kind = (self.gold or {}).get("type") or self.page.get("type") or "article"
+        return {"collection": "listing", "category": "listing"}.get(kind, kind)
+
+    @property
     def gold_has_title(self) -> bool:
         return GOLD_HAS_TITLE.get(self.corpus, False)
 

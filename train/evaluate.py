@@ -18,8 +18,7 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 
-from winnow.article import assemble
-from winnow.clean import resolve_threshold
+from winnow.clean import analyse, resolve_threshold
 from winnow.errors import ModelMismatch
 from winnow.labels import LABELS
 from winnow.model import WinnowModel, load_model
@@ -85,7 +84,7 @@ def evaluate_page(model: WinnowModel, cut: float, example: Example) -> PageResul
     """The model and both baselines on one page (the lines of the file, exactly as labelled)."""
     lines = list(example.page.lines)
     page = page_text(lines)
-    article = assemble(lines, model.predict_page(page, threshold=cut), cut)
+    article = analyse(lines, model, cut)[1]
     nb = page.nonblank
     gold = gold_bags(example)
     row = score_page(example, article, gold)

@@ -17,19 +17,19 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
 from winnow.lexical import BITS, LexicalScorer
-from winnow.model import KIND_LABELS, WinnowModel
+from winnow.model import KIND_LABELS, WinnowModel, predict_binary, predict_kinds
 from winnow.stages import (
     LEXICAL_HEADS,
+    PAGE_TYPES,
+    PROFILE_FEATURES,
     STAGE1_FEATURES,
     STAGE2_FEATURES,
-    TITLE_FEATURES,
-    LineScores,
-    body_start,
+    page_profile,
     stage1_matrix,
     stage2_matrix,
-    title_candidates,
-    title_matrix,
+    uncertain,
 )
+from winnow.title import TITLE_FEATURES, LineScores, body_start, title_candidates, title_matrix
 from winnow.train.matrices import Matrices
 
 Progress = Callable[[str], None]
@@ -45,9 +45,10 @@ class TrainConfig:
         default_factory=lambda: {"ko-hand": 4.0, "labels": 2.0}
     )
     stage1_rounds: int = 250
-    stage2_rounds: int = 120
-    title_rounds: int = 150
-    kind_rounds: int = 60
+    stage2_rounds: int = 100
+    title_rounds: int = 100
+    kind_rounds: int = 20
+    page_type_rounds: int = 60
     learning_rate: float = 0.08
     num_leaves: int = 31
     lexical_alpha: float = 2e-6
@@ -59,8 +60,8 @@ class TrainConfig:
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": 40,
-            "feature_fraction": 0.8,
-            "bagging_fraction": 0.8,
+            "feature_fraction": 0.7,
+            "bagging_fraction": 0.7,
             "bagging_freq": 1,
             "lambda_l2": 1.0,
             "max_bin": 127,
@@ -86,6 +87,9 @@ class OutOfFold:
     title_prob: np.ndarray
     thresholds: dict[str, float] = field(default_factory=dict)
     title_threshold: float = 0.5
+    relative_cut: float = 0.0
+    page_type: np.ndarray | None = None  # per page: page-type probabilities
+    profiles: np.ndarray | None = None
 
 
 # ---- lexical -----------------------------------------------------------------------------
@@ -93,7 +97,7 @@ def _sgd(config: TrainConfig) -> SGDClassifier:
     return SGDClassifier(
         loss="log_loss",
         alpha=config.lexical_alpha,
-        max_iter=8,
+        max_iter=6,
         tol=None,
         random_state=config.seed,
     )
@@ -132,8 +136,36 @@ def stage1_rows(m: Matrices, pages: np.ndarray, lex: np.ndarray) -> np.ndarray:
     return _per_page(m, pages, lambda k, r: stage1_matrix(m.base[r], lex[r]))
 
 
-def stage2_rows(m: Matrices, pages: np.ndarray, lex: np.ndarray, p1: np.ndarray) -> np.ndarray:
-    return _per_page(m, pages, lambda k, r: stage2_matrix(p1[r], m.base[r], lex[r]))
+def stage2_rows(m: Matrices, pages: np.ndarray, oof: OutOfFold) -> np.ndarray:
+    def one(k, r):
+        return stage2_matrix(oof.p1[r], stage1_matrix(m.base[r], oof.lex[r]), oof.page_type[k])
+
+    return _per_page(m, pages, one)
+
+
+def page_profiles(m: Matrices, oof: OutOfFold) -> np.ndarray:
+    return np.concatenate(
+        [
+            page_profile(stage1_matrix(m.base[m.rows(k)], oof.lex[m.rows(k)]), oof.p1[m.rows(k)])
+            for k in range(m.n_pages)
+        ]
+    )
+
+
+def page_type_labels(m: Matrices) -> np.ndarray:
+    index = {t: i for i, t in enumerate(PAGE_TYPES)}
+    return np.array([index.get(e.page_type, 0) for e in m.examples], dtype=np.int32)
+
+
+def fit_page_type(profiles: np.ndarray, labels: np.ndarray, config: TrainConfig):
+    data = dataset(profiles, labels, None, PROFILE_FEATURES)
+    params = {
+        "objective": "multiclass",
+        "num_class": len(PAGE_TYPES),
+        "num_leaves": 15,
+        "min_data_in_leaf": 10,
+    }
+    return fit_booster(data, config.page_type_rounds, config, **params)
 
 
 def dataset(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, names) -> lgb.Dataset:
@@ -168,24 +200,49 @@ def _title_trainable(m: Matrices, pages: np.ndarray) -> np.ndarray:
 
 
 def pick_thresholds(m: Matrices, p: np.ndarray) -> dict[str, float]:
-    """Per-page mean of character-weighted F-beta: beta 0.5, 1, 2 for the three modes."""
+    """The cuts maximising character-weighted F-beta (0.5, 1, 2 for precision, balanced,
+    recall), averaged per page, then per corpus: each corpus is a population of its own, so
+    the biggest one does not choose the operating point for the others."""
     use = m.w_content > 0
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     chars, y, page = m.chars[use], m.y_content[use].astype(bool), m.page_of_row[use]
+    corpus_names = np.array([e.corpus for e in m.examples])
+    corpora = [np.flatnonzero(corpus_names == c) for c in np.unique(corpus_names)]
     n = m.n_pages
     best = {}
     for mode, beta in (("precision", 0.5), ("balanced", 1.0), ("recall", 2.0)):
+        b2 = beta * beta
         scores = []
         for t in grid:
             keep = p[use] >= t
             tp = np.bincount(page, weights=chars * (keep & y), minlength=n)
             fp = np.bincount(page, weights=chars * (keep & ~y), minlength=n)
             fn = np.bincount(page, weights=chars * (~keep & y), minlength=n)
-            b2 = beta * beta
             denom = (1 + b2) * tp + b2 * fn + fp
             f = np.where(denom > 0, (1 + b2) * tp / np.maximum(denom, 1e-9), 1.0)
-            scores.append(f.mean())
+            scores.append(np.mean([f[pages].mean() for pages in corpora]))
         best[mode] = float(grid[int(np.argmax(scores))])
+    return best
+
+
+def pick_relative_cut(m: Matrices, p: np.ndarray, threshold: float) -> float:
+    """The page-relative cut (see winnow.article.keep_mask) with the best per-corpus mean F1."""
+    from winnow.article import keep_mask
+
+    use = m.w_content > 0
+    corpus_names = np.array([e.corpus for e in m.examples])
+    corpora = [np.flatnonzero(corpus_names == c) for c in np.unique(corpus_names)]
+    best, best_score = 0.0, -1.0
+    for cut in (0.0, 0.4, 0.5, 0.6):
+        keep = np.concatenate([keep_mask(p[m.rows(k)], threshold, cut) for k in range(m.n_pages)])
+        y, w, page = m.y_content == 1, m.chars * use, m.page_of_row
+        tp = np.bincount(page, weights=w * (keep & y), minlength=m.n_pages)
+        fp = np.bincount(page, weights=w * (keep & ~y), minlength=m.n_pages)
+        fn = np.bincount(page, weights=w * (~keep & y), minlength=m.n_pages)
+        f = np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-9), 1.0)
+        score = np.mean([f[pages].mean() for pages in corpora])
+        if score > best_score + 1e-4:
+            best, best_score = cut, score
     return best
 
 
@@ -221,6 +278,16 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
     n = len(m.y_content)
     lex = np.zeros((n, len(LEXICAL_HEADS)), dtype=np.float32)
     p1, p2 = np.zeros(n), np.zeros(n)
+    oof = OutOfFold(
+        fold_of_page,
+        lex,
+        p1,
+        p2,
+        np.zeros((n, len(KIND_LABELS))),
+        np.full(m.n_pages, -1),
+        np.zeros(m.n_pages),
+        page_type=np.zeros((m.n_pages, len(PAGE_TYPES))),
+    )
     for f in range(config.folds):
         train_rows = m.page_rows(_pages_of(m, fold_of_page, f, True))
         test_rows = m.page_rows(_pages_of(m, fold_of_page, f, False))
@@ -232,27 +299,26 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
         x = stage1_rows(m, train_p, lex)
         data = dataset(x, m.y_content[tr], m.w_content[tr], STAGE1_FEATURES)
         booster = fit_booster(data, config.stage1_rounds, config)
-        p1[te] = booster.predict(stage1_rows(m, test_p, lex))
+        p1[te] = predict_binary(booster, stage1_rows(m, test_p, lex), config.threads)
         progress(f"stage 1 fold {f + 1}/{config.folds}")
+    oof.profiles, types = page_profiles(m, oof), page_type_labels(m)
+    for f in range(config.folds):
+        train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
+        booster = fit_page_type(oof.profiles[train_p], types[train_p], config)
+        oof.page_type[test_p] = booster.predict(oof.profiles[test_p])
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
         tr, te = m.page_rows(train_p), m.page_rows(test_p)
-        x = stage2_rows(m, train_p, lex, p1)
-        data = dataset(x, m.y_content[tr], m.w_content[tr], STAGE2_FEATURES)
+        data = dataset(
+            stage2_rows(m, train_p, oof), m.y_content[tr], m.w_content[tr], STAGE2_FEATURES
+        )
         booster = fit_booster(data, config.stage2_rounds, config)
-        p2[te] = booster.predict(stage2_rows(m, test_p, lex, p1))
+        p2[te] = predict_binary(booster, stage2_rows(m, test_p, oof), config.threads)
         progress(f"stage 2 fold {f + 1}/{config.folds}")
-    thresholds = pick_thresholds(m, p2)
-    oof = OutOfFold(
-        fold_of_page,
-        lex,
-        p1,
-        p2,
-        np.zeros((n, len(KIND_LABELS))),
-        np.full(m.n_pages, -1),
-        np.zeros(m.n_pages),
-        thresholds,
-    )
+    sure = ~uncertain(p1)
+    p2[sure] = p1[sure]  # as at serving time: stage 2 only re-scores uncertain lines
+    oof.thresholds = pick_thresholds(m, p2)
+    oof.relative_cut = pick_relative_cut(m, p2, oof.thresholds["balanced"])
     _cross_validate_titles(m, oof, config)
     progress("titles")
     _cross_validate_kinds(m, oof, config)
@@ -269,7 +335,7 @@ def _cross_validate_titles(m: Matrices, oof: OutOfFold, config: TrainConfig) -> 
         xs, _, cands = title_examples(m, test_p, oof, cut)
         for k, x, cand in zip(test_p, xs, cands, strict=True):
             if len(cand):
-                pt = booster.predict(x)
+                pt = predict_binary(booster, x, config.threads)
                 best = int(np.argmax(pt))
                 oof.title_row[k], oof.title_prob[k] = cand[best], pt[best]
     oof.title_threshold = _title_threshold(m, np.arange(m.n_pages), oof.title_row, oof.title_prob)
@@ -290,13 +356,13 @@ def _kind_matrix(m: Matrices, pages: np.ndarray, oof: OutOfFold) -> np.ndarray:
 
 
 def fit_kinds(m: Matrices, pages: np.ndarray, oof: OutOfFold, config: TrainConfig):
-    """Multiclass C/M/N/L/A/S/X over the fully labelled pages' boilerplate (None without any)."""
+    """Multiclass B/C/M/N/L/A/S/X over the fully labelled pages (None without enough)."""
     rows = m.page_rows(pages)
     use = m.y_kind[rows] >= 0
     if use.sum() < 50:
         return None
     data = dataset(_kind_matrix(m, pages, oof)[use], m.y_kind[rows][use], None, KIND_FEATURES)
-    params = {"objective": "multiclass", "num_class": len(KIND_LABELS), "num_leaves": 15}
+    params = {"objective": "multiclass", "num_class": len(KIND_LABELS), "num_leaves": 7}
     return fit_booster(data, config.kind_rounds, config, **params)
 
 
@@ -307,7 +373,8 @@ def _cross_validate_kinds(m: Matrices, oof: OutOfFold, config: TrainConfig) -> N
         if booster is None:
             continue
         test_p = _pages_of(m, oof.fold_of_page, f, False)
-        oof.kinds[m.page_rows(test_p)] = booster.predict(_kind_matrix(m, test_p, oof))
+        x = _kind_matrix(m, test_p, oof)
+        oof.kinds[m.page_rows(test_p)] = predict_kinds(booster, x, config.threads)
 
 
 def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progress) -> WinnowModel:
@@ -320,13 +387,24 @@ def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progre
         dataset(x1, m.y_content, m.w_content, STAGE1_FEATURES), config.stage1_rounds, config
     )
     progress("final stage 1")
-    x2 = stage2_rows(m, everything, oof.lex, oof.p1)
+    x2 = stage2_rows(m, everything, oof)
     stage2 = fit_booster(
         dataset(x2, m.y_content, m.w_content, STAGE2_FEATURES), config.stage2_rounds, config
     )
     progress("final stage 2")
     title = fit_title(m, _title_trainable(m, everything), oof, config)
     kinds = fit_kinds(m, everything, oof, config)
+    page_type = fit_page_type(oof.profiles, page_type_labels(m), config)
     progress("final title and kinds")
     thresholds = dict(oof.thresholds)
-    return WinnowModel(lexical, stage1, stage2, title, kinds, thresholds, oof.title_threshold)
+    return WinnowModel(
+        lexical,
+        stage1,
+        stage2,
+        title,
+        kinds,
+        page_type,
+        thresholds,
+        oof.title_threshold,
+        oof.relative_cut,
+    )

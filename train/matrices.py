@@ -4,7 +4,7 @@ Rows are the non-blank lines of every page, page after page. Targets:
 - content: T/B = 1, N/L/A/S/X = 0; C and M weigh 0 (optional content: neither rewarded nor
   penalised), and so do the lines repeating the headline on pages whose gold has no title
   (aeb, zhweb…): there the headline is X only because the gold left it out.
-- kind: the boilerplate label (C M N L A S X) on fully labelled pages, -1 elsewhere.
+- kind: B (for T and B), C, M, N, L, A, S or X on fully labelled pages, -1 elsewhere.
 - title: T.
 """
 
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from winnow.features import base_matrix
+from winnow.features import BASE_FEATURES, base_matrix
 from winnow.lexical import ngram_matrix
 from winnow.model import KIND_LABELS
 from winnow.page import PageText, page_text
 from winnow.train.dataset import Example
 
-_KIND_INDEX = {label: i for i, label in enumerate(KIND_LABELS)}
+_KIND_INDEX = {label: i for i, label in enumerate(KIND_LABELS)} | {"T": KIND_LABELS.index("B")}
 
 
 @dataclass
@@ -70,49 +70,74 @@ def headline_copies(example: Example, lines: list[str]) -> np.ndarray:
     return mask
 
 
-def build(examples: list[Example], corpus_weights: dict[str, float], progress=None) -> Matrices:
-    pages, bases, grams, labels, weights, kinds, offsets = [], [], [], [], [], [], [0]
-    groups = {g: i for i, g in enumerate(sorted({e.group for e in examples}))}
-    group_rows = []
-    for ex in examples:
-        lines = list(ex.page.lines)
-        page = page_text(lines)
-        nb = page.nonblank
-        page_labels = np.array(ex.page.labels, dtype=object)[nb]
-        weight = np.full(len(nb), corpus_weights.get(ex.corpus, 1.0), dtype=np.float32)
-        weight[np.isin(page_labels, ["C", "M"])] = 0.0
-        weight[headline_copies(ex, lines)[nb]] = 0.0
-        kind = np.full(len(nb), -1, dtype=np.int8)
-        if ex.fully_labelled:
-            kind = np.array([_KIND_INDEX.get(lab, -1) for lab in page_labels], dtype=np.int8)
-        pages.append(page)
-        bases.append(base_matrix(page))
-        grams.append(ngram_matrix(page))
-        labels.append(page_labels)
-        weights.append(weight)
-        kinds.append(kind)
-        group_rows.append(np.full(len(nb), groups[ex.group], dtype=np.int32))
-        offsets.append(offsets[-1] + len(nb))
-        if progress is not None:
-            progress()
-    labels_all = np.concatenate(labels).astype("U1")
-    base = np.concatenate(bases)
-    from winnow.features import BASE_FEATURES
+@dataclass
+class _PageRows:
+    page: PageText
+    base: np.ndarray
+    grams: sparse.csr_matrix
+    labels: np.ndarray
+    weight: np.ndarray
+    kind: np.ndarray
 
+
+def _featurize(ex: Example, corpus_weights: dict[str, float]) -> _PageRows:
+    """One page's rows: the serving featurizer's output plus the targets and weights."""
+    lines = list(ex.page.lines)
+    page = page_text(lines)
+    nb = page.nonblank
+    page_labels = np.array(ex.page.labels, dtype=object)[nb]
+    weight = np.full(len(nb), corpus_weights.get(ex.corpus, 1.0), dtype=np.float32)
+    weight[np.isin(page_labels, ["C", "M"])] = 0.0
+    weight[headline_copies(ex, lines)[nb]] = 0.0
+    kind = np.full(len(nb), -1, dtype=np.int8)
+    if ex.fully_labelled:
+        kind = np.array([_KIND_INDEX.get(lab, -1) for lab in page_labels], dtype=np.int8)
+    return _PageRows(page, base_matrix(page), ngram_matrix(page), page_labels, weight, kind)
+
+
+def _featurize_chunk(chunk: list[Example], corpus_weights: dict[str, float]) -> list[_PageRows]:
+    return [_featurize(ex, corpus_weights) for ex in chunk]
+
+
+def build(
+    examples: list[Example], corpus_weights: dict[str, float], progress=None, jobs: int = 2
+) -> Matrices:
+    """Featurize every page (in `jobs` processes; the pages' order is kept)."""
+    from joblib import Parallel, delayed
+
+    size = 64
+    chunks = [examples[i : i + size] for i in range(0, len(examples), size)]
+    parts: list[_PageRows] = []
+    runner = Parallel(n_jobs=jobs, return_as="generator") if jobs > 1 else None
+    results = (
+        runner(delayed(_featurize_chunk)(c, corpus_weights) for c in chunks)
+        if runner
+        else (_featurize_chunk(c, corpus_weights) for c in chunks)
+    )
+    for chunk_rows in results:
+        parts.extend(chunk_rows)
+        if progress is not None:
+            for _ in chunk_rows:
+                progress()
+    groups = {g: i for i, g in enumerate(sorted({e.group for e in examples}))}
+    sizes = np.array([len(p.labels) for p in parts], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    labels_all = np.concatenate([p.labels for p in parts]).astype("U1")
+    base = np.concatenate([p.base for p in parts])
     chars = base[:, BASE_FEATURES.index("n_nonspace")]
-    offsets_arr = np.array(offsets)
+    group_of_page = np.array([groups[e.group] for e in examples], dtype=np.int32)
     return Matrices(
         examples=examples,
-        pages=pages,
-        offsets=offsets_arr,
+        pages=[p.page for p in parts],
+        offsets=offsets,
         base=base,
-        ngrams=sparse.vstack(grams, format="csr"),
+        ngrams=sparse.vstack([p.grams for p in parts], format="csr"),
         labels=labels_all,
         y_content=np.isin(labels_all, ["T", "B"]).astype(np.int8),
-        w_content=np.concatenate(weights),
-        y_kind=np.concatenate(kinds),
+        w_content=np.concatenate([p.weight for p in parts]),
+        y_kind=np.concatenate([p.kind for p in parts]),
         y_title=(labels_all == "T").astype(np.int8),
-        page_of_row=np.repeat(np.arange(len(pages)), np.diff(offsets_arr)),
-        group_of_row=np.concatenate(group_rows),
+        page_of_row=np.repeat(np.arange(len(parts)), sizes),
+        group_of_row=np.repeat(group_of_page, sizes),
         chars=chars,
     )

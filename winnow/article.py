@@ -7,6 +7,7 @@ by `\\n`), in page order, so winnow never invents or reorders text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +18,9 @@ from winnow.model import KIND_LABELS, PagePrediction
 SPAN_BEFORE, SPAN_AFTER = 3, 6
 
 
-@dataclass(frozen=True)
-class LineResult:
+class LineResult(NamedTuple):
+    """One non-blank input line: a tuple, because a page makes hundreds of them."""
+
     number: int  # 1-based, in the input's lines
     text: str
     label: str  # T B C M N L A S X
@@ -65,16 +67,41 @@ def _paragraphs(rows: np.ndarray, keep: np.ndarray, lines: list[str]) -> tuple[s
     return tuple("\n".join(lines[i] for i in run) for run in np.split(kept, breaks))
 
 
-def assemble(lines: list[str], pred: PagePrediction, threshold: float) -> Article:
-    rows, p = pred.rows, pred.p_content
+_KINDS = np.array(KIND_LABELS, dtype=object)
+_CAPTION_OR_META = np.isin(_KINDS, ["C", "M"])
+_BOILERPLATE = _KINDS != "B"
+
+
+def keep_mask(p: np.ndarray, threshold: float, relative_cut: float = 0.0) -> np.ndarray:
+    """Above the threshold, and not far below the page's own best lines: on a page whose body
+    scores 0.9, a teaser at 0.5 is more likely a teaser than on a page where all is 0.5."""
     keep = p >= threshold
+    if relative_cut > 0 and keep.any():
+        keep &= p >= relative_cut * np.quantile(p[keep], 0.9)
+    return keep
+
+
+def line_labels(pred: PagePrediction, threshold: float, relative_cut: float = 0.0):
+    """(label per row, kept as body?): content above the cut is body unless the kind model
+    calls it a caption or meta line; a dropped line takes its likeliest non-body kind."""
+    kinds = pred.kind_probs
+    best = np.argmax(kinds, axis=1)
+    keep = keep_mask(pred.p_content, threshold, relative_cut) & ~_CAPTION_OR_META[best]
+    other = np.argmax(np.where(_BOILERPLATE, kinds, -1.0), axis=1)
+    labels = np.where(keep, "B", _KINDS[other]).astype(object)
+    return labels, keep
+
+
+def assemble(
+    lines: list[str], pred: PagePrediction, threshold: float, relative_cut: float = 0.0
+) -> Article:
+    rows, p = pred.rows, pred.p_content
     title_row = pred.title_row
+    labels, keep = line_labels(pred, threshold, relative_cut)
     if title_row is not None and keep[:title_row].any():
         title_row = None  # the title opens the article: one picked below body text is not one
     if title_row is not None:
         keep[title_row] = False
-    labels = np.array(KIND_LABELS, dtype=object)[np.argmax(pred.kind_probs, axis=1)]
-    labels[keep] = "B"
     if title_row is not None:
         labels[title_row] = "T"
 
@@ -90,7 +117,8 @@ def assemble(lines: list[str], pred: PagePrediction, threshold: float) -> Articl
     def pick(label: str) -> tuple[str, ...]:
         return tuple(lines[i] for i in rows[(labels == label) & in_span])
 
-    chars = np.fromiter((len(lines[i]) for i in rows), dtype=float, count=len(rows))
+    texts = [lines[i] for i in rows.tolist()]
+    chars = np.fromiter(map(len, texts), dtype=float, count=len(texts))
     certainty = np.maximum(p, 1 - p)
     confidence = float(certainty @ chars / chars.sum()) if chars.sum() else 1.0
     return Article(
@@ -99,8 +127,10 @@ def assemble(lines: list[str], pred: PagePrediction, threshold: float) -> Articl
         captions=pick("C"),
         meta=pick("M"),
         lines=tuple(
-            LineResult(int(i) + 1, lines[i], str(lab), float(pi))
-            for i, lab, pi in zip(rows, labels, p, strict=True)
+            map(
+                LineResult._make,
+                zip((rows + 1).tolist(), texts, labels.tolist(), p.tolist(), strict=True),
+            )
         ),
         confidence=confidence,
         threshold=threshold,

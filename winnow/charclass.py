@@ -21,6 +21,9 @@ SENT_END = 1 << 9  # . ! ? and their CJK/full-width forms, … ellipsis
 CLOSER = 1 << 10  # quotes and brackets that may follow a sentence end
 BULLET = 1 << 11  # list and decoration marks that open menu and list lines
 SEPARATOR = 1 << 12  # | · / > » — separators of menus and breadcrumbs
+KO_ENDING = 1 << 13  # 다 요 죠 까 니: the last syllable of a Korean sentence
+OPENER = 1 << 14  # brackets that open "[서울=뉴스1]"-style prefixes
+DATE_PART = 1 << 15  # . / - : and 년 월 일 시 분 年 月 日 時 after a number
 
 FLAGS = {
     "space": SPACE,
@@ -89,6 +92,9 @@ def _build() -> np.ndarray:
     _chars(table, CLOSER, "\"'”’」』）)]】〕>》›»")
     _chars(table, BULLET, "•·*-–—‣◦▪▫■□▲△▶▷►▸▹◀◆◇○●◎★☆※☞✓✔➤→⇒>»|+#")
     _chars(table, SEPARATOR, "|·/>»›:•ㆍ")
+    _chars(table, KO_ENDING, "다요죠까니")
+    _chars(table, OPENER, "[(【〔「『<《")
+    _chars(table, DATE_PART, "./-:년월일시분年月日時时")
     return table
 
 
@@ -120,4 +126,4 @@ PRIMARY = _primary(TABLE)
 
 def classify(codepoints: np.ndarray) -> np.ndarray:
     """Flags of each code point (uint16)."""
-    return TABLE[codepoints]
+    return np.take(TABLE, codepoints)  # np.take: several times faster than fancy indexing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from winnow.article import Article, assemble
 from winnow.errors import InvalidInput
 from winnow.lines import split_lines
-from winnow.model import MODES, WinnowModel, default_model
+from winnow.model import MODES, PagePrediction, WinnowModel, default_model
 from winnow.page import page_text
 
 
@@ -38,7 +38,13 @@ def clean(
         raise InvalidInput(f"text must be str, got {type(text).__name__}")
     model = model or default_model()
     cut = resolve_threshold(model, mode, threshold)
-    lines = split_lines(text)
-    page = page_text(lines)
-    prediction = model.predict_page(page, threshold=cut)
-    return assemble(lines, prediction, cut)
+    return analyse(split_lines(text), model, cut)[1]
+
+
+def analyse(
+    lines: list[str], model: WinnowModel, threshold: float
+) -> tuple[PagePrediction, Article]:
+    """The model's per-line prediction and the article, for lines already split (the labelling
+    tool shows both; `clean` keeps the article)."""
+    prediction = model.predict_page(page_text(lines), threshold=threshold)
+    return prediction, assemble(lines, prediction, threshold, model.relative_cut)

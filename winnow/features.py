@@ -20,19 +20,17 @@ import numpy as np
 from winnow import charclass as cc
 from winnow.page import PageText
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 4
 
 
 # Keyword families, found with str.find on the lower-cased page (each scan costs ~10 µs, so the
 # lists stay short: the lexical model learns the rest); a Latin word must follow a non-letter.
 KEYWORDS = {
     "url": ("http", "www."),
-    "copyright": ("©", "ⓒ", "copyright", "all rights reserved", "무단", "版权", "著作権"),
-    "byline": ("기자", "by ", "記者", "记者", "reporter", "von "),
+    "copyright": ("©", "ⓒ", "copyright", "무단", "版权"),
+    "byline": ("기자", "by ", "記者", "记者"),
 }
 BRACKETED = re.compile(r"[\[【〔「『(<][^\]】〕」』)>\n]{1,30}[\]】〕」』)>]")
-_KO_ENDINGS = np.array([ord(c) for c in "다요죠까니"], dtype=np.uint32)
-_OPENERS = np.array([ord(c) for c in "[(【〔「『<《"], dtype=np.uint32)
 
 LINE_FEATURES = [
     "n_chars",
@@ -61,7 +59,14 @@ LINE_FEATURES = [
     "n_date",
     "dup_count",
     "dup_first",
+    "shingle_repeat",
+    "shingle_first_line",
+    "title_run",
+    "lead_title_run",
+    "starts_lower",
 ]
+REGION_SIGNALS = ("short", "dated", "sentence", "bullet", "headline", "repeated", "byline")
+REGION_RADII = (5, 15)
 PAGE_FEATURES = [
     "pos",
     "pos_from_end",
@@ -93,10 +98,14 @@ PAGE_FEATURES = [
     "page_latin",
     "page_median_len",
     "page_bullet_frac",
+    "wrap_ratio",
+    *[f"around{r}_{name}" for name in REGION_SIGNALS for r in REGION_RADII],
 ]
 BASE_FEATURES = LINE_FEATURES + PAGE_FEATURES
 NEIGHBOUR_COLUMNS = [
     "log_len",
+    "starts_lower",
+    "wrap_ratio",
     "ends_sentence",
     "sentence_like",
     "starts_bullet",
@@ -104,6 +113,7 @@ NEIGHBOUR_COLUMNS = [
     "frac_digit",
     "n_separators",
     "gap_before",
+    "shingle_repeat",
 ]
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 
@@ -111,7 +121,7 @@ NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 def _class_counts(page: PageText) -> np.ndarray:
     """(lines × primary classes) code-point counts, from one bincount."""
     k = len(cc.PRIMARY_CLASSES)
-    primary = cc.PRIMARY[page.cp].astype(np.int64)
+    primary = np.take(cc.PRIMARY, page.cp).astype(np.int64)
     counts = np.bincount(page.line_id * k + primary, minlength=(page.n_lines + 1) * k)
     return counts.reshape(page.n_lines + 1, k)[: page.n_lines]
 
@@ -152,20 +162,20 @@ def _shift(mask: np.ndarray, by: int, fill: bool = False) -> np.ndarray:
     return out
 
 
-_DATE_WORDS = np.array([ord(c) for c in "년월일시분年月日時时"], dtype=np.uint32)
-_DATE_SEPS = np.array([ord(c) for c in "./-:"], dtype=np.uint32)
+_SEPARATING = np.array([ord(c) for c in "./-:"], dtype=np.uint32)  # need a digit after them
 
 
 def _number_counts(page: PageText) -> dict[str, np.ndarray]:
     digit = (page.flags & cc.DIGIT) != 0
     number_start = digit & ~_shift(digit, -1)
-    date_sep = digit & np.isin(_shift(page.cp, 1, 0), _DATE_SEPS) & _shift(digit, 2)
-    date_word = digit & np.isin(_shift(page.cp, 1, 0), _DATE_WORDS)
+    date_next = (_shift(page.flags, 1, 0) & cc.DATE_PART) != 0
+    followed = _shift(digit, 2) | ~np.isin(_shift(page.cp, 1, 0), _SEPARATING)
+    date_part = digit & date_next & followed
     alnum = (page.flags & (cc.LATIN | cc.DIGIT)) != 0
     email = (page.cp == ord("@")) & _shift(alnum, -1) & _shift(alnum, 1)
     return {
         "n_numbers": page.count(number_start),
-        "n_date": page.count(date_sep | date_word),
+        "n_date": page.count(date_part),
         "n_email": page.count(email),
     }
 
@@ -188,6 +198,78 @@ def _line_keys(page: PageText, nonspace: np.ndarray) -> np.ndarray:
             - np.concatenate([[np.uint64(0)], rank])[page.starts]
         )
         return b * np.uint64(0xBF58476D1CE4E5B9) + a * np.uint64(0x94D049BB133111EB) + n
+
+
+SHINGLE = 8  # characters per shingle: long enough to be specific to a phrase
+_SAMPLE = np.uint64(4)  # keep a quarter of the shingles, chosen by content, not by position
+
+
+def _shingle_overlap(page: PageText) -> dict[str, np.ndarray]:
+    """Per line: share of its 8-character shingles found in other lines, and in the first line.
+
+    A teaser "Headline Sentence…" shares its headline with a list elsewhere; the headline
+    shares its words with the document title on the first line; body text shares little.
+    Shingles are sampled by hash value, so equal text yields equal samples at any offset.
+    """
+    n_lines = page.n_lines
+    zeros = {"shingle_repeat": np.zeros(n_lines), "shingle_first_line": np.zeros(n_lines)}
+    m = len(page.cp) - SHINGLE + 1
+    if m <= 0 or not len(page.nonblank):
+        return zeros
+    cp = page.cp.astype(np.uint64)
+    cp = np.where((cp >= 65) & (cp <= 90), cp + np.uint64(32), cp)
+    h = np.zeros(m, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(SHINGLE):
+            h = h * np.uint64(0x100000001B3) + cp[k : k + m]
+        h *= np.uint64(0x9E3779B97F4A7C15)
+    line = page.line_id[:m]
+    keep = (
+        (line == page.line_id[SHINGLE - 1 :])
+        & (line < n_lines)
+        & ((h >> np.uint64(60)) % _SAMPLE == 0)
+    )
+    keep &= (page.flags[:m] & cc.SPACE) == 0
+    h, line = h[keep], line[keep]
+    if not len(h):
+        return zeros
+    uniq, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+    per_line = np.bincount(line, minlength=n_lines).astype(np.float64)
+    repeated = np.bincount(line, weights=counts[inverse] > 1, minlength=n_lines)
+    first = page.nonblank[0]
+    in_first = np.zeros(len(uniq), dtype=bool)
+    in_first[inverse[line == first]] = True
+    first_hits = np.bincount(line, weights=in_first[inverse] & (line != first), minlength=n_lines)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "shingle_repeat": np.where(per_line > 0, repeated / np.maximum(per_line, 1), 0.0),
+            "shingle_first_line": np.where(per_line > 0, first_hits / np.maximum(per_line, 1), 0.0),
+        }
+
+
+def _title_runs(page: PageText, token_start: np.ndarray) -> dict[str, np.ndarray]:
+    """Longest run of capitalised words per line, and the run the line opens with.
+
+    A teaser that glues a Title Case headline to its first sentence opens with a long run
+    ("Harvick Fails To Rally Overmatched Ford In NASCAR Finale Ford v Toyota…"); prose
+    rarely strings more than three or four capitals together.
+    """
+    n = page.n_lines
+    pos = np.flatnonzero(token_start)
+    if not len(pos):
+        return {"title_run": np.zeros(n), "lead_title_run": np.zeros(n)}
+    line = page.line_id[pos]
+    flags = page.flags[pos]
+    upper = ((flags & cc.UPPER) != 0) | ((flags & cc.DIGIT) != 0)
+    first_in_line = np.concatenate([[True], line[1:] != line[:-1]])
+    run_id = np.cumsum(~upper | first_in_line)
+    run_len = np.bincount(run_id, weights=upper)
+    lengths = run_len[run_id] * upper
+    best = np.zeros(n + 1)
+    np.maximum.at(best, line, lengths)
+    lead = np.zeros(n + 1)
+    lead[line[first_in_line]] = lengths[first_in_line]
+    return {"title_run": best[:n], "lead_title_run": lead[:n]}
 
 
 def line_features(page: PageText) -> dict[str, np.ndarray]:
@@ -213,8 +295,8 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
     two = n_nonspace >= 2
     f_first, f_last, f_prev = flags[first], flags[last], flags[before_last]
     ends_ko = has & (
-        np.isin(cp[last], _KO_ENDINGS)
-        | (two & ((f_last & cc.SENT_END) != 0) & np.isin(cp[before_last], _KO_ENDINGS))
+        ((f_last & cc.KO_ENDING) != 0)
+        | (two & ((f_last & cc.SENT_END) != 0) & ((f_prev & cc.KO_ENDING) != 0))
     )
     ends_sentence = has & (
         ((f_last & cc.SENT_END) != 0)
@@ -238,7 +320,7 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         "indent": np.where(has, first - page.starts, 0),
         "starts_bullet": has & ((f_first & cc.BULLET) != 0),
         "starts_number": has & ((f_first & cc.DIGIT) != 0),
-        "starts_opener": has & np.isin(cp[first], _OPENERS),
+        "starts_opener": has & ((f_first & cc.OPENER) != 0),
         "ends_sentence": ends_sentence,
         "ends_ko": ends_ko,
         "ends_colon": has & (cp[last] == ord(":")),
@@ -250,6 +332,9 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         **_number_counts(page),
         "dup_count": dup_count,
         "dup_first": dup_first,
+        **_shingle_overlap(page),
+        **_title_runs(page, token_start),
+        "starts_lower": has & ((f_first & cc.LATIN) != 0) & ((f_first & cc.UPPER) == 0),
     }
     return feats
 
@@ -269,10 +354,12 @@ def _repetition(page: PageText, nonspace: np.ndarray, has: np.ndarray):
 
 
 def _window_sum(x: np.ndarray, radius: int) -> np.ndarray:
-    cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    """Sum of x over rows i-radius..i+radius (clipped at the ends); x may be 2-D (rows × k)."""
     n = len(x)
-    lo = np.clip(np.arange(n) - radius, 0, n)
-    hi = np.clip(np.arange(n) + radius + 1, 0, n)
+    cum = np.zeros((n + 1, *x.shape[1:]))
+    np.cumsum(x, axis=0, out=cum[1:])
+    lo = np.maximum(np.arange(n) - radius, 0)
+    hi = np.minimum(np.arange(n) + radius + 1, n)
     return cum[hi] - cum[lo]
 
 
@@ -284,6 +371,33 @@ def _run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
     lo = breaks[breaks < center]
     hi = breaks[breaks > center]
     return (int(lo[-1]) + 1 if len(lo) else 0), (int(hi[0]) - 1 if len(hi) else len(mask) - 1)
+
+
+def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
+    """What the lines around are like: the share of short, dated, sentence-like, bulleted,
+    headline-like, repeated and byline lines within 5 and 15 lines (the line itself left out).
+
+    A comment thread is long sentences between short names, dates and vote counts; a link
+    list is headline after headline; an article is sentence after sentence.
+    """
+    signals = {
+        "short": nchar < 20,
+        "dated": lf["n_date"][nb] > 0,
+        "sentence": sentence_like,
+        "bullet": lf["starts_bullet"][nb],
+        "headline": lf["lead_title_run"][nb] >= 4,
+        "repeated": lf["shingle_repeat"][nb] > 0.5,
+        "byline": lf["n_byline"][nb] > 0,
+    }
+    x = np.column_stack(list(signals.values())).astype(np.float64)
+    n = len(x)
+    out = {}
+    for radius in REGION_RADII:
+        width = np.minimum(np.arange(n) + radius + 1, n) - np.maximum(np.arange(n) - radius, 0) - 1
+        share = (_window_sum(x, radius) - x) / np.maximum(width, 1)[:, None]
+        for k, name in enumerate(signals):
+            out[f"around{radius}_{name}"] = share[:, k]
+    return out
 
 
 def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -310,6 +424,8 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
 
     rank = np.empty(n)
     rank[np.argsort(nchar, kind="stable")] = j
+    long_lines = lf["n_chars"][nb][nchar >= 40]
+    wrap = np.percentile(long_lines, 90) if len(long_lines) >= 5 else np.inf
     feats = {
         "pos": nb / n_lines,
         "pos_from_end": (page.n_lines - 1 - nb) / n_lines,
@@ -329,10 +445,13 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "after_main": j > b,
         "pos_in_main": (j - a) / max(b - a + 1, 1),
         "after_footer": j > footer,
+        "wrap_ratio": np.minimum(lf["n_chars"][nb] / wrap, 2.0),
     }
+    log_chars = np.log1p(nchar)
     for radius in (2, 5, 10):
-        window = _window_sum(np.log1p(nchar), radius)
+        window = _window_sum(log_chars, radius)
         feats[f"density_{radius}"] = window / max(window.max(initial=1.0), 1e-9)
+    feats.update(_region_character(lf, nb, nchar, sentence_like))
     total = max(float(lf["n_nonspace"].sum()), 1.0)
     page_level = {
         "page_log_lines": np.log1p(n),

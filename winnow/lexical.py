@@ -42,31 +42,38 @@ def _finish(h: np.ndarray, salt: np.uint64) -> np.ndarray:
 
 def line_ngrams(page: PageText) -> tuple[np.ndarray, np.ndarray]:
     """(row, bucket) of every n-gram; row indexes `page.nonblank` (blank lines hold none)."""
-    if not len(page.nonblank):
+    blocks = ngram_blocks(page)
+    if not blocks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate([r for r, _ in blocks]), np.concatenate([b for _, b in blocks])
+
+
+def ngram_blocks(page: PageText) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The n-grams as (row, bucket) blocks, one per kind of n-gram, rows ascending in each."""
+    if not len(page.nonblank):
+        return []
     cp = _normalized(page)
     n = len(cp)
-    row_of_line = np.full(page.n_lines, -1, dtype=np.int64)
+    row_of_line = np.full(page.n_lines + 1, -1, dtype=np.int64)
     row_of_line[page.nonblank] = np.arange(len(page.nonblank))
-    line_id = np.repeat(np.arange(page.n_lines), page.ends - page.starts + 1)[:n]
-    is_newline = page.cp == 10
+    line_id = page.line_id
+    starts_word = cp != 32  # n-grams start at a character, not at a space
     rows, buckets = [], []
-    for order in ORDERS:
-        m = n - order + 1
-        if m <= 0:
-            continue
-        h = np.zeros(m, dtype=np.uint64)
-        ok = np.ones(m, dtype=bool)
-        with np.errstate(over="ignore"):
-            for k in range(order):
-                h = h * _MUL + cp[k : k + m]
-                ok &= ~is_newline[k : k + m]
-        ok &= cp[:m] != 32  # n-grams start at a character, not at a space
-        pos = np.flatnonzero(ok)
-        r = row_of_line[line_id[pos]]
-        keep = r >= 0
-        rows.append(r[keep])
-        buckets.append(_finish(h[pos[keep]], np.uint64(order)))
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for order in range(1, max(ORDERS) + 1):
+            m = n - order + 1
+            if m <= 0:
+                break
+            h = h[:m] * _MUL + cp[order - 1 :]  # extend every (order-1)-gram by one character
+            if order not in ORDERS:
+                continue
+            same_line = line_id[:m] == line_id[order - 1 :]
+            pos = np.flatnonzero(same_line & starts_word[:m])
+            r = row_of_line[line_id[pos]]
+            keep = r >= 0
+            rows.append(r[keep])
+            buckets.append(_finish(h[pos[keep]], np.uint64(order)))
     for salt, pos in ((_SALT_START, _edge_starts(page)), (_SALT_END, _edge_ends(page))):
         h = np.zeros(len(pos), dtype=np.uint64)
         with np.errstate(over="ignore"):
@@ -76,7 +83,7 @@ def line_ngrams(page: PageText) -> tuple[np.ndarray, np.ndarray]:
                 h = h * _MUL + np.where(inside, cp[np.minimum(p, n - 1)], np.uint64(0))
         rows.append(np.arange(len(pos)))
         buckets.append(_finish(h, salt))
-    return np.concatenate(rows), np.concatenate(buckets)
+    return list(zip(rows, buckets, strict=True))
 
 
 def _edge_starts(page: PageText) -> np.ndarray:
@@ -111,13 +118,27 @@ class LexicalScorer:
     bias: np.ndarray
     heads: tuple[str, ...]
 
+    def _weights32(self) -> np.ndarray:
+        """float16 on disk keeps the artifact small; float32 in memory keeps lookups fast."""
+        cached = self.__dict__.get("_w32")
+        if cached is None:
+            cached = self.__dict__["_w32"] = self.weights.astype(np.float32)
+        return cached
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_w32"}
+
     def score(self, page: PageText) -> np.ndarray:
         """(non-blank lines × heads) decision values."""
-        rows, buckets = line_ngrams(page)
         n_rows = len(page.nonblank)
-        scale = _row_weights(rows, n_rows)
-        out = np.empty((n_rows, len(self.heads)), dtype=np.float32)
-        w = self.weights[buckets].astype(np.float32)
-        for k in range(len(self.heads)):
-            out[:, k] = np.bincount(rows, weights=w[:, k], minlength=n_rows) * scale + self.bias[k]
-        return out
+        weights = self._weights32()
+        sums = np.zeros((n_rows, len(self.heads)), dtype=np.float32)
+        counts = np.zeros(n_rows)
+        for rows, buckets in ngram_blocks(page):  # rows ascend: sum runs with reduceat
+            if not len(rows):
+                continue
+            starts = np.flatnonzero(np.diff(rows, prepend=-1))
+            sums[rows[starts]] += np.add.reduceat(np.take(weights, buckets, axis=0), starts, axis=0)
+            counts[rows[starts]] += np.diff(np.append(starts, len(rows)))
+        scale = 1.0 / np.sqrt(np.maximum(counts, 1))
+        return (sums * scale[:, None] + self.bias).astype(np.float32)

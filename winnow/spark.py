@@ -220,3 +220,25 @@ def clean_row(text, model, settings: Settings) -> dict:
             for r in article.lines
         ]
     return row
+
+
+def local_session(app_name: str = "winnow"):
+    """A quiet local[2] SparkSession whose Python workers run this interpreter (tests, bench)."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.pyspark.python", sys.executable)
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session

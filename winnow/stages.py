@@ -1,14 +1,14 @@
 """The model's input matrices, built the same way for training and for serving.
 
-Stage 1 sees each line with its neighbours' features and the lexical scores. Stage 2 sees the
-stage-1 probabilities around the line (jusText's "what are my neighbours?" question, learned
-instead of hand-tuned) and where the line sits relative to the page's densest run of likely
-content. The title stage scores the lines around where the body starts.
+Stage 1 sees each line with its neighbours' features and the lexical scores. A page-type model
+reads a profile of the whole page (how much of it is prose, lists, numbers; how sure stage 1
+is), because what counts as content differs on a product page. Stage 2 sees everything stage 1
+saw plus the stage-1 probabilities around the line (jusText's "what are my neighbours?"
+question, learned instead of hand-tuned), the page's best contiguous run of likely content at
+three cuts, and the page type. The title stage is in `winnow.title`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +19,6 @@ from winnow.features import (
     neighbour_names,
     shifted,
 )
-from winnow.page import PageText
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
 _BASE_INDEX = {name: i for i, name in enumerate(BASE_FEATURES)}
@@ -38,11 +37,21 @@ def stage1_matrix(base: np.ndarray, lex: np.ndarray) -> np.ndarray:
     return np.concatenate([base, lex, shifted(around)], axis=1)
 
 
-def _window_mean(x: np.ndarray, radius: int) -> np.ndarray:
+def window_mean(x: np.ndarray, radius: int) -> np.ndarray:
     cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
     n = len(x)
     idx = np.arange(n)
     lo, hi = np.clip(idx - radius, 0, n), np.clip(idx + radius + 1, 0, n)
+    return (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
+
+
+def _window_means(x: np.ndarray, radii: tuple[int, ...]) -> np.ndarray:
+    """(rows × radii) means of x over i-r..i+r, from one cumulative sum."""
+    cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    n = len(x)
+    idx = np.arange(n)[:, None]
+    r = np.asarray(radii)[None, :]
+    lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
     return (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
 
 
@@ -65,23 +74,79 @@ def _run_lengths(mask: np.ndarray) -> np.ndarray:
     return np.bincount(run_id)[run_id] * mask
 
 
-CONTEXT_OWN = [
-    "log_len",
-    "ends_sentence",
-    "sentence_like",
-    "starts_bullet",
-    "n_separators",
-    "frac_punct",
-    "dup_count",
-    "gap_before",
-    "gap_after",
-    "pos",
-    "len_rank",
-    "n_copyright",
-    "n_byline",
-    "n_date",
+PAGE_TYPES = ("article", "forum", "product", "listing", "documentation", "service")
+PROFILE_FEATURES = [
+    "log_lines",
+    "sentence_frac",
+    "bullet_frac",
+    "blank_frac",
+    "hangul",
+    "han",
+    "latin",
+    "p1_q50",
+    "p1_q75",
+    "p1_q90",
+    "p1_frac_high",
+    "p1_char_share",
+    "lex_mean",
+    "numbers_frac",
+    "dated_frac",
+    "headline_frac",
+    "short_frac",
+    "segment_share",
+    "high_len_mean",
 ]
-_OWN_INDEX = [_BASE_INDEX[c] for c in CONTEXT_OWN]
+_P = {
+    name: _BASE_INDEX[name]
+    for name in (
+        "page_log_lines",
+        "page_sentence_frac",
+        "page_bullet_frac",
+        "page_blank_frac",
+        "page_hangul",
+        "page_han",
+        "page_latin",
+        "log_len",
+        "n_numbers",
+        "n_date",
+        "lead_title_run",
+        "n_nonspace",
+    )
+}
+
+
+def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """One row describing the whole page, for the page-type model: what share of it reads as
+    prose, as numbers, as headlines; how confident stage 1 is and where."""
+    if not len(p1):
+        return np.zeros((1, len(PROFILE_FEATURES)), dtype=np.float32)
+    first = x1[0]
+    log_len = x1[:, _P["log_len"]]
+    chars = x1[:, _P["n_nonspace"]]
+    high = p1 >= 0.5
+    lo, hi = best_segment(log_len * (p1 - 0.5))
+    row = [
+        first[_P["page_log_lines"]],
+        first[_P["page_sentence_frac"]],
+        first[_P["page_bullet_frac"]],
+        first[_P["page_blank_frac"]],
+        first[_P["page_hangul"]],
+        first[_P["page_han"]],
+        first[_P["page_latin"]],
+        *np.quantile(p1, (0.5, 0.75, 0.9)),
+        high.mean(),
+        chars[high].sum() / max(chars.sum(), 1.0),
+        x1[:, len(BASE_FEATURES)].mean(),
+        (x1[:, _P["n_numbers"]] > 0).mean(),
+        (x1[:, _P["n_date"]] > 0).mean(),
+        (x1[:, _P["lead_title_run"]] >= 4).mean(),
+        (chars < 20).mean(),
+        max(hi - lo + 1, 0) / len(p1),
+        log_len[high].mean() if high.any() else 0.0,
+    ]
+    return np.array([row], dtype=np.float32)
+
+
 CONTEXT_OFFSETS = (-5, -3, -2, -1, 1, 2, 3, 5)
 SEGMENT_CUTS = (0.3, 0.5, 0.7)
 STAGE2_FEATURES = [
@@ -103,31 +168,43 @@ STAGE2_FEATURES = [
     *[f"seg{int(c * 10)}_{k}" for c in SEGMENT_CUTS for k in ("in", "dist")],
     "p1_rank",
     "p1_rel_max",
-    "lex_content",
-    *CONTEXT_OWN,
+    "p1_rel_top",
+    *[f"type_{t}" for t in PAGE_TYPES],
+    *STAGE1_FEATURES,
 ]
 
 
-def stage2_matrix(p1: np.ndarray, base: np.ndarray, lex: np.ndarray) -> np.ndarray:
-    """Context features from the stage-1 probabilities of a page's lines."""
+CERTAIN = (0.03, 0.97)  # stage-1 probabilities that stage 2 never overturns (measured on OOF)
+
+
+def uncertain(p1: np.ndarray) -> np.ndarray:
+    """Rows stage 2 re-scores; the others keep p1 (about half of a page's lines)."""
+    return (p1 > CERTAIN[0]) & (p1 < CERTAIN[1])
+
+
+def stage2_matrix(p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray) -> np.ndarray:
+    """Stage 1's inputs plus context from the stage-1 probabilities of the page's lines and
+    the page-type model's probabilities (what counts as content differs on a product page)."""
     n = len(p1)
+    base = x1[:, : len(BASE_FEATURES)]
     cols: list[np.ndarray] = [p1]
-    cols.append(shifted(p1[:, None], CONTEXT_OFFSETS))
-    smooth = _window_mean(p1, 2)
-    for radius in (2, 5, 10, 25):
-        cols.append(_window_mean(p1, radius)[:, None])
+    around = shifted(p1[:, None], CONTEXT_OFFSETS)
+    cols.append(around)
+    means = _window_means(p1, (2, 5, 10, 25))
+    smooth = means[:, 0]
+    cols.append(means)
     high = p1 > 0.5
-    around = shifted(p1[:, None], (-3, -2, -1, 1, 2, 3))
-    window_max = np.where(np.isnan(around), 0.0, around).max(axis=1, initial=0.0)
+    near = np.nan_to_num(around[:, [CONTEXT_OFFSETS.index(o) for o in (-3, -2, -1, 1, 2, 3)]])
+    window_max = near.max(axis=1, initial=0.0)
     before_max = np.concatenate([[0.0], np.maximum.accumulate(smooth)[:-1]]) if n else smooth
     after_max = (
         np.concatenate([np.maximum.accumulate(smooth[::-1])[::-1][1:], [0.0]]) if n else smooth
     )
     d_before, d_after = _distance_to(high)
-    mass = _window_mean(p1 * base[:, _BASE_INDEX["log_len"]], 5)
+    mass = window_mean(p1 * base[:, _BASE_INDEX["log_len"]], 5)
     center = int(np.argmax(mass)) if n else 0
-    main = _window_mean(p1, 5) >= 0.3
-    lo, hi = _run_bounds(main, center)
+    main = window_mean(p1, 5) >= 0.3
+    lo, hi = run_bounds(main, center)
     idx = np.arange(n)
     cols.extend(
         c[:, None]
@@ -152,8 +229,17 @@ def stage2_matrix(p1: np.ndarray, base: np.ndarray, lex: np.ndarray) -> np.ndarr
         cols.extend([inside[:, None], dist[:, None]])
     rank = np.empty(n)
     rank[np.argsort(p1, kind="stable")] = idx / max(n - 1, 1)
-    cols.extend([rank[:, None], (p1 / max(p1.max(initial=0.0), 1e-6))[:, None], lex[:, :1]])
-    cols.append(base[:, _OWN_INDEX])
+    likely = p1[p1 >= 0.3]
+    top = np.quantile(likely, 0.9) if len(likely) else 1.0
+    cols.extend(
+        [rank[:, None], (p1 / max(p1.max(initial=0.0), 1e-6))[:, None], (p1 / top)[:, None]]
+    )
+    cols.append(
+        np.broadcast_to(
+            np.asarray(page_type, dtype=np.float32).reshape(1, -1), (n, len(PAGE_TYPES))
+        )
+    )
+    cols.append(x1)
     return np.concatenate([c.reshape(n, -1) for c in cols], axis=1).astype(np.float32)
 
 
@@ -179,113 +265,12 @@ def _segment_features(
     return inside, np.sign(dist) * np.log1p(np.abs(dist))
 
 
-def _run_bounds(mask: np.ndarray, center: int) -> tuple[int, int]:
+def run_bounds(mask: np.ndarray, center: int) -> tuple[int, int]:
     if not len(mask) or not mask[center]:
         return center, center - 1  # an empty run
     breaks = np.flatnonzero(~mask)
     lo, hi = breaks[breaks < center], breaks[breaks > center]
     return (int(lo[-1]) + 1 if len(lo) else 0), (int(hi[0]) - 1 if len(hi) else len(mask) - 1)
-
-
-# ---- title -------------------------------------------------------------------------------
-TITLE_BEFORE, TITLE_AFTER = 40, 5
-TITLE_OWN = [
-    "log_len",
-    "n_words",
-    "ends_sentence",
-    "frac_punct",
-    "frac_digit",
-    "frac_title_words",
-    "frac_upper",
-    "dup_count",
-    "starts_bullet",
-    "n_separators",
-    "n_date",
-    "n_byline",
-    "gap_before",
-    "gap_after",
-    "pos",
-    "indent",
-    "frac_hangul",
-    "frac_han",
-    "frac_latin",
-]
-_TITLE_OWN_INDEX = [_BASE_INDEX[c] for c in TITLE_OWN]
-TITLE_FEATURES = [
-    "p1",
-    "p2",
-    "lex_content",
-    "offset_to_body",
-    "log_abs_offset",
-    "in_first_line",
-    "equals_first_line",
-    "cand_len_rank",
-    "longer_between",
-    "p2@+1",
-    "p2@+2",
-    "p2@-1",
-    *TITLE_OWN,
-]
-
-
-def body_start(p2: np.ndarray, threshold: float) -> int:
-    """Row of the first line of the page's main content run (0 when nothing is content)."""
-    high = p2 >= threshold
-    if not high.any():
-        return 0
-    mass = _window_mean(high.astype(float), 5)
-    center = int(np.argmax(mass))
-    lo, _ = _run_bounds(mass > 0.15, center)
-    first = np.flatnonzero(high[lo:])
-    return lo + int(first[0]) if len(first) else center
-
-
-def title_candidates(n: int, start: int) -> np.ndarray:
-    return np.arange(max(0, start - TITLE_BEFORE), min(n, start + TITLE_AFTER + 1))
-
-
-@dataclass
-class LineScores:
-    """What the earlier stages know of a page's non-blank lines."""
-
-    base: np.ndarray
-    lex: np.ndarray
-    p1: np.ndarray
-    p2: np.ndarray
-
-
-def title_matrix(page: PageText, cand: np.ndarray, start: int, s: LineScores) -> np.ndarray:
-    """Features of the title candidates `cand` (rows of the page's non-blank lines)."""
-    p1, p2, base, lex = s.p1, s.p2, s.base, s.lex
-    if not len(cand):
-        return np.zeros((0, len(TITLE_FEATURES)), dtype=np.float32)
-    first_line = page.lines[page.nonblank[0]].strip()
-    texts = [page.lines[page.nonblank[j]].strip() for j in cand]
-    in_first = np.array([len(t) >= 8 and t in first_line for t in texts], dtype=float)
-    equal_first = np.array([t == first_line for t in texts], dtype=float)
-    log_len = base[cand, _BASE_INDEX["log_len"]]
-    rank = np.argsort(np.argsort(-log_len, kind="stable"), kind="stable") / max(len(cand) - 1, 1)
-    offset = cand - start
-    lo, hi = np.minimum(cand, start), np.maximum(cand, start)
-    between = (cand[None, :] > lo[:, None]) & (cand[None, :] < hi[:, None])
-    longer = (between & (log_len[None, :] >= log_len[:, None])).sum(axis=1).astype(float)
-    padded = np.concatenate([[np.nan], p2, [np.nan, np.nan]])
-    cols = [
-        p1[cand],
-        p2[cand],
-        lex[cand, 0],
-        offset,
-        np.log1p(np.abs(offset)),
-        in_first,
-        equal_first,
-        rank,
-        longer,
-        padded[cand + 2],
-        padded[cand + 3],
-        padded[cand],
-    ]
-    own = base[np.ix_(cand, _TITLE_OWN_INDEX)]
-    return np.concatenate([np.column_stack(cols), own], axis=1).astype(np.float32)
 
 
 assert len(STAGE1_FEATURES) == len(BASE_FEATURES) + len(LEXICAL_HEADS) + len(NEIGHBOUR_OFFSETS) * (

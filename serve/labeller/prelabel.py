@@ -1,8 +1,8 @@
 """Every line of a raw page with the current model's label, its p_content and why it is unsure.
 
-The pipeline is `winnow.clean`'s, step by step (`split_lines` → `page_text` → `predict_page`
-→ `assemble`), so the labels shown are exactly what `clean()` returns; the step kept apart
-gives the kind and title probabilities that say which boilerplate labels are guesses.
+The pipeline is `winnow.clean`'s (`winnow.clean.analyse`), so the labels shown are exactly
+what `clean()` returns; its per-line prediction gives the kind and title probabilities that
+say which boilerplate labels are guesses.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from winnow.article import assemble
-from winnow.clean import resolve_threshold
+from winnow.clean import analyse, resolve_threshold
 from winnow.lines import split_lines
 from winnow.model import KIND_LABELS, WinnowModel
 from winnow.page import page_text
@@ -70,8 +69,7 @@ def prelabel_lines(lines: list[str], model: WinnowModel | None, mode: str) -> Pr
         rows = [_blank_or(line, i in visible, FALLBACK_LABEL) for i, line in enumerate(lines)]
         return Prelabel(rows, None)
     cut = resolve_threshold(model, mode, None)
-    prediction = model.predict_page(page, threshold=cut)
-    article = assemble(lines, prediction, cut)
+    prediction, article = analyse(lines, model, cut)
     rows = [_blank_or(line, False, "") for line in lines]
     for result, kinds in zip(article.lines, prediction.kind_probs, strict=True):
         unsure, hint = _judge(result, kinds, cut, prediction.title_prob)
@@ -90,8 +88,9 @@ def _judge(
 ) -> tuple[str | None, str | None]:
     """(why the line is unsure or None, the kind a body line may rather be or None)."""
     hint = None
-    if result.label == "B" and kinds.max() >= KIND_HINT:
-        hint = KIND_LABELS[int(np.argmax(kinds))]
+    best = KIND_LABELS[int(np.argmax(kinds))]
+    if result.label == "B" and best != "B" and kinds.max() >= KIND_HINT:
+        hint = best
     if abs(result.p_content - cut) < UNSURE_MARGIN:
         return "content", hint
     if result.label == "T" and title_prob < TITLE_UNSURE:
