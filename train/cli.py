@@ -58,6 +58,12 @@ def _versions() -> dict[str, str]:
     }
 
 
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1:
+        return f"{value:,.0f}"  # counts (pages) come back from pandas as floats
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def _table(console, title: str, frame) -> None:
     from rich.table import Table
 
@@ -69,7 +75,7 @@ def _table(console, title: str, frame) -> None:
         table.add_column(str(col), justify="right")
     for key, row in frame.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
-        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        cells = [_cell(v) for v in row]
         table.add_row(*map(str, keys), *[c.replace("nan", "-") for c in cells])
     console.print(table)
 

@@ -92,7 +92,7 @@ def site_of(path: Path, root: Path, text: str, source: str) -> str:
         return path.parent.name
     if source == "top" and len(relative.parts) > 1:
         return relative.parts[0]
-    from winnow.serve.labeller.guess import guess_site
+    from winnow.guess import guess_site
 
     return guess_site(text) or UNKNOWN_SITE
 

@@ -353,7 +353,7 @@ def _repetition(page: PageText, nonspace: np.ndarray, has: np.ndarray):
     return count, first
 
 
-def _window_sum(x: np.ndarray, radius: int) -> np.ndarray:
+def window_sum(x: np.ndarray, radius: int) -> np.ndarray:
     """Sum of x over rows i-radius..i+radius (clipped at the ends); x may be 2-D (rows × k)."""
     n = len(x)
     cum = np.zeros((n + 1, *x.shape[1:]))
@@ -363,7 +363,7 @@ def _window_sum(x: np.ndarray, radius: int) -> np.ndarray:
     return cum[hi] - cum[lo]
 
 
-def _run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
+def run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
     """First and last index of the run of True in `mask` that holds `center` (or center, center)."""
     if not mask[center]:
         return center, center
@@ -394,7 +394,7 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
     out = {}
     for radius in REGION_RADII:
         width = np.minimum(np.arange(n) + radius + 1, n) - np.maximum(np.arange(n) - radius, 0) - 1
-        share = (_window_sum(x, radius) - x) / np.maximum(width, 1)[:, None]
+        share = (window_sum(x, radius) - x) / np.maximum(width, 1)[:, None]
         for k, name in enumerate(signals):
             out[f"around{radius}_{name}"] = share[:, k]
     return out
@@ -416,9 +416,9 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
     block_start = np.searchsorted(block, block)
 
     sentence_like = ((nchar >= 40) & lf["ends_sentence"][nb]) | (nchar >= 100)
-    dens = _window_sum(sentence_like * np.log1p(nchar), 7)
+    dens = window_sum(sentence_like * np.log1p(nchar), 7)
     center = int(np.argmax(dens)) if n else 0
-    a, b = _run_containing(dens >= max(dens.max(initial=0.0) * 0.25, 1e-9), center) if n else (0, 0)
+    a, b = run_containing(dens >= max(dens.max(initial=0.0) * 0.25, 1e-9), center) if n else (0, 0)
     copyright_after = np.flatnonzero((lf["n_copyright"][nb] > 0) & (j > b))
     footer = int(copyright_after[0]) if len(copyright_after) else n
 
@@ -449,7 +449,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
     }
     log_chars = np.log1p(nchar)
     for radius in (2, 5, 10):
-        window = _window_sum(log_chars, radius)
+        window = window_sum(log_chars, radius)
         feats[f"density_{radius}"] = window / max(window.max(initial=1.0), 1e-9)
     feats.update(_region_character(lf, nb, nchar, sentence_like))
     total = max(float(lf["n_nonspace"].sum()), 1.0)

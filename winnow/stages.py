@@ -17,7 +17,9 @@ from winnow.features import (
     NEIGHBOUR_COLUMNS,
     NEIGHBOUR_OFFSETS,
     neighbour_names,
+    run_containing,
     shifted,
+    window_sum,
 )
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
@@ -38,21 +40,18 @@ def stage1_matrix(base: np.ndarray, lex: np.ndarray) -> np.ndarray:
 
 
 def window_mean(x: np.ndarray, radius: int) -> np.ndarray:
-    cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
-    n = len(x)
-    idx = np.arange(n)
-    lo, hi = np.clip(idx - radius, 0, n), np.clip(idx + radius + 1, 0, n)
-    return (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
+    return _window_means(x, (radius,))[:, 0]
 
 
 def _window_means(x: np.ndarray, radii: tuple[int, ...]) -> np.ndarray:
-    """(rows × radii) means of x over i-r..i+r, from one cumulative sum."""
-    cum = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    """(rows × radii) means of x over i-r..i+r, clipped at the page's ends."""
     n = len(x)
-    idx = np.arange(n)[:, None]
-    r = np.asarray(radii)[None, :]
-    lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
-    return (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
+    idx = np.arange(n)
+    cols = []
+    for r in radii:
+        width = np.minimum(idx + r + 1, n) - np.maximum(idx - r, 0)
+        cols.append(window_sum(x, r) / np.maximum(width, 1))
+    return np.column_stack(cols) if cols else np.zeros((n, 0))
 
 
 def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -266,11 +265,10 @@ def _segment_features(
 
 
 def run_bounds(mask: np.ndarray, center: int) -> tuple[int, int]:
+    """The run of True holding `center`; an empty run (center, center - 1) when it is False."""
     if not len(mask) or not mask[center]:
-        return center, center - 1  # an empty run
-    breaks = np.flatnonzero(~mask)
-    lo, hi = breaks[breaks < center], breaks[breaks > center]
-    return (int(lo[-1]) + 1 if len(lo) else 0), (int(hi[0]) - 1 if len(hi) else len(mask) - 1)
+        return center, center - 1
+    return run_containing(mask, center)
 
 
 assert len(STAGE1_FEATURES) == len(BASE_FEATURES) + len(LEXICAL_HEADS) + len(NEIGHBOUR_OFFSETS) * (

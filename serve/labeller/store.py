@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from winnow.guess import ID_PATTERN, SITE_PATTERN
 from winnow.labels import (
     SUFFIX,
     LabelledPage,
@@ -21,7 +22,6 @@ from winnow.labels import (
     parse_page,
     write_page,
 )
-from winnow.serve.labeller.guess import ID_PATTERN, SITE_PATTERN
 from winnow.serve.labeller.prelabel import fill_labels
 
 # Header keys the form edits, in the order data/labels/README.md writes them.

@@ -7,9 +7,9 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from winnow.guess import guess_lang, guess_site, suggest_id
 from winnow.labels import LABEL_NAMES, LABELS
 from winnow.serve.labeller import LOOPBACK_HOSTS
-from winnow.serve.labeller.guess import guess_lang, guess_site, suggest_id
 from winnow.serve.labeller.prelabel import UNSURE_MARGIN, Prelabel, prelabel, prelabel_lines
 from winnow.serve.labeller.store import (
     FORM_KEYS,

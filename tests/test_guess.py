@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from winnow.serve.labeller.guess import guess_lang, guess_site, id_stem, suggest_id
+from winnow.guess import guess_lang, guess_site, id_stem, suggest_id
 
 MENU = "Home\nNews\nSports\nLogin\nSubscribe\n"
 
