@@ -28,7 +28,13 @@ def readyz():
     """Ready: this worker holds a loaded, verified model (a worker only serves once it has one:
     `create_app` loads it before the first request)."""
     model = service().model
-    return jsonify({"status": "ready", "model": {"name": model.name, "version": model.version}})
+    return jsonify(
+        {
+            "status": "ready",
+            "model": {"name": model.name, "version": model.version},
+            "compiled_trees": model.compiled,
+        }
+    )
 
 
 @bp.get("/version")

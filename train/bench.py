@@ -67,10 +67,14 @@ def _lines(text: str) -> int:
 @section("clean")
 def clean_speed(ctx: BenchContext) -> list[Row]:
     from winnow import clean
+    from winnow.model import load_model
 
     texts = sorted(ctx.texts, key=_lines)
     median = texts[len(texts) // 2]
     per_page = _timed(lambda: clean(median, model=ctx.model), ctx.args.repeat)
+    plain = load_model(ctx.model_dir, compile=False)
+    per_page_plain = _timed(lambda: clean(median, model=plain), ctx.args.repeat)
+    trees = "compiled trees" if ctx.model.compiled else "LightGBM trees (not compiled)"
     sample = texts[:: max(1, len(texts) // ctx.args.max_pages)]
     start = time.perf_counter()
     for text in sample:
@@ -82,7 +86,14 @@ def clean_speed(ctx: BenchContext) -> list[Row]:
             "figure": "clean() median page",
             "value": 1 / per_page,
             "unit": "pages/s",
-            "note": f"{_lines(median)} lines, {len(median):,} chars, {per_page * 1e3:.2f} ms",
+            "note": f"{_lines(median)} lines, {len(median):,} chars, {per_page * 1e3:.2f} ms; "
+            + trees,
+        },
+        {
+            "figure": "same, LightGBM predict",
+            "value": 1 / per_page_plain,
+            "unit": "pages/s",
+            "note": f"{per_page_plain * 1e3:.2f} ms; WINNOW_COMPILE=0",
         },
         {
             "figure": "clean() whole corpus",
@@ -118,11 +129,25 @@ def linearity(ctx: BenchContext) -> list[Row]:
 
 @section("model")
 def model_figures(ctx: BenchContext) -> list[Row]:
+    import os
+    import tempfile
+
     from winnow.model import load_model
 
     start = time.perf_counter()
     load_model(ctx.model_dir)
     loaded = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as empty:  # a machine that has never compiled this model
+        os.environ["WINNOW_CACHE"], before = empty, os.environ.get("WINNOW_CACHE")
+        try:
+            start = time.perf_counter()
+            load_model(ctx.model_dir)
+            first = time.perf_counter() - start
+        finally:
+            if before is None:
+                del os.environ["WINNOW_CACHE"]
+            else:
+                os.environ["WINNOW_CACHE"] = before
     card = ctx.model.card
     size = sum(f.stat().st_size for f in ctx.model_dir.iterdir() if f.is_file())
     return [
@@ -131,7 +156,13 @@ def model_figures(ctx: BenchContext) -> list[Row]:
             "figure": "model load",
             "value": loaded * 1e3,
             "unit": "ms",
-            "note": "sha256 check + unpickle",
+            "note": "sha256 check + unpickle + compiled trees from the cache",
+        },
+        {
+            "figure": "first load on a machine",
+            "value": first,
+            "unit": "s",
+            "note": "compiles the trees into the cache (once per machine and model)",
         },
         {
             "figure": "training time",

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from winnow.features import quantile
 from winnow.model import KIND_LABELS, PagePrediction
 
 # Captions and meta belong to the article when they sit this close to its title or body
@@ -60,11 +61,17 @@ class Article:
 
 def _paragraphs(rows: np.ndarray, keep: np.ndarray, lines: list[str]) -> tuple[str, ...]:
     """Runs of kept lines that are adjacent in the input become one paragraph."""
-    kept = rows[keep]
-    if not len(kept):
-        return ()
-    breaks = np.flatnonzero(np.diff(kept) > 1) + 1
-    return tuple("\n".join(lines[i] for i in run) for run in np.split(kept, breaks))
+    kept = rows[keep].tolist()
+    paragraphs, run, previous = [], [], -2
+    for i in kept:
+        if i != previous + 1 and run:
+            paragraphs.append("\n".join(run))
+            run = []
+        run.append(lines[i])
+        previous = i
+    if run:
+        paragraphs.append("\n".join(run))
+    return tuple(paragraphs)
 
 
 _KINDS = np.array(KIND_LABELS, dtype=object)
@@ -77,7 +84,7 @@ def keep_mask(p: np.ndarray, threshold: float, relative_cut: float = 0.0) -> np.
     scores 0.9, a teaser at 0.5 is more likely a teaser than on a page where all is 0.5."""
     keep = p >= threshold
     if relative_cut > 0 and keep.any():
-        keep &= p >= relative_cut * np.quantile(p[keep], 0.9)
+        keep &= p >= relative_cut * quantile(p[keep], 0.9)
     return keep
 
 
@@ -88,7 +95,8 @@ def line_labels(pred: PagePrediction, threshold: float, relative_cut: float = 0.
     best = np.argmax(kinds, axis=1)
     keep = keep_mask(pred.p_content, threshold, relative_cut) & ~_CAPTION_OR_META[best]
     other = np.argmax(np.where(_BOILERPLATE, kinds, -1.0), axis=1)
-    labels = np.where(keep, "B", _KINDS[other]).astype(object)
+    labels = _KINDS[other]
+    labels[keep] = "B"
     return labels, keep
 
 
@@ -115,7 +123,7 @@ def assemble(
     in_span = (np.arange(len(rows)) >= lo) & (np.arange(len(rows)) <= hi)
 
     def pick(label: str) -> tuple[str, ...]:
-        return tuple(lines[i] for i in rows[(labels == label) & in_span])
+        return tuple(lines[i] for i in rows[(labels == label) & in_span].tolist())
 
     texts = [lines[i] for i in rows.tolist()]
     chars = np.fromiter(map(len, texts), dtype=float, count=len(texts))

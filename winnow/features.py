@@ -126,6 +126,17 @@ def _class_counts(page: PageText) -> np.ndarray:
     return counts.reshape(page.n_lines + 1, k)[: page.n_lines]
 
 
+def quantile(x: np.ndarray, q: float) -> float:
+    """np.quantile(x, q) (linear interpolation, same rounding) without its ~20 µs of overhead."""
+    n = len(x)
+    at = (n - 1) * q
+    lo = int(np.floor(at))
+    hi = min(lo + 1, n - 1)
+    part = np.partition(x, (lo, hi)) if n > 1 else x
+    a, b, t = float(part[lo]), float(part[hi]), at - lo
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
 def _find_all(text: str, word: str) -> list[int]:
     found, at = [], text.find(word)
     while at >= 0:
@@ -425,7 +436,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
     rank = np.empty(n)
     rank[np.argsort(nchar, kind="stable")] = j
     long_lines = lf["n_chars"][nb][nchar >= 40]
-    wrap = np.percentile(long_lines, 90) if len(long_lines) >= 5 else np.inf
+    wrap = quantile(long_lines, 0.9) if len(long_lines) >= 5 else np.inf
     feats = {
         "pos": nb / n_lines,
         "pos_from_end": (page.n_lines - 1 - nb) / n_lines,
@@ -461,7 +472,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "page_han": lf["frac_han"][nb] @ nchar / total if n else 0.0,
         "page_kana": lf["frac_kana"][nb] @ nchar / total if n else 0.0,
         "page_latin": lf["frac_latin"][nb] @ nchar / total if n else 0.0,
-        "page_median_len": np.log1p(np.median(nchar)) if n else 0.0,
+        "page_median_len": np.log1p(quantile(nchar, 0.5)) if n else 0.0,
         "page_bullet_frac": lf["starts_bullet"][nb].mean() if n else 0.0,
     }
     for name, value in page_level.items():

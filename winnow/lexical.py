@@ -27,12 +27,12 @@ _SALT_END = np.uint64(0x5A5A5A5A5A)
 
 
 def _normalized(page: PageText) -> np.ndarray:
-    cp = page.cp.astype(np.uint64)
+    cp = page.cp.copy()
     flags = page.flags
-    upper_ascii = (cp >= 65) & (cp <= 90)
-    cp = np.where(upper_ascii, cp + 32, cp)
-    cp = np.where((flags & cc.DIGIT) != 0, np.uint64(48), cp)
-    return np.where((flags & cc.SPACE) != 0, np.uint64(32), cp)
+    cp[(cp >= 65) & (cp <= 90)] += 32
+    cp[(flags & cc.DIGIT) != 0] = 48
+    cp[(flags & cc.SPACE) != 0] = 32
+    return cp.astype(np.uint64)
 
 
 def _finish(h: np.ndarray, salt: np.uint64) -> np.ndarray:

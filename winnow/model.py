@@ -24,6 +24,7 @@ from winnow.stages import (
     uncertain,
 )
 from winnow.title import LineScores, body_start, title_candidates, title_matrix
+from winnow.trees import Forest, forests
 
 ARTIFACT_FORMAT = 1
 MODEL_FILE = "model.joblib"
@@ -31,26 +32,17 @@ CARD_FILE = "card.json"
 MODES = ("precision", "balanced", "recall")
 KIND_LABELS = ("B", "C", "M", "N", "L", "A", "S", "X")  # B: article text (T or B)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
-_PREDICT = {"num_threads": 1}  # one page is too small to share between threads
-# Stop adding trees for a line once its score is this far from 0 (checked every 10 trees):
-# most lines of a page are obvious menus or obvious prose, and stopping there costs nothing
-# in decisions (measured: no change at any operating threshold) but halves the time. Training
-# predicts out-of-fold the same way, so stage 2 learns from the scores it will see.
-EARLY_STOP = {"pred_early_stop": True, "pred_early_stop_freq": 10, "pred_early_stop_margin": 4.0}
-KIND_EARLY_STOP = {
-    "pred_early_stop": True,
-    "pred_early_stop_freq": 5,
-    "pred_early_stop_margin": 2.0,
-}
+BOOSTERS = ("stage1", "stage2", "title", "kinds", "page_type")
 
 
 def predict_binary(booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
-    """Probabilities of a binary stage, as serving computes them (training calls this too)."""
-    return booster.predict(x, num_threads=threads, **EARLY_STOP)
+    """Probabilities of a binary stage by LightGBM; training's out-of-fold scores use this,
+    serving gets the same numbers from the compiled trees (`winnow.trees`)."""
+    return booster.predict(x, num_threads=threads)
 
 
 def predict_kinds(booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
-    return booster.predict(x, num_threads=threads, **KIND_EARLY_STOP)
+    return booster.predict(x, num_threads=threads)
 
 
 @dataclass
@@ -77,6 +69,26 @@ class WinnowModel:
     relative_cut: float = 0.0
     card: dict = field(default_factory=dict)
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_forests", None)  # machine code: rebuilt from the boosters after loading
+        return state
+
+    def compile(self, enabled: bool = True) -> WinnowModel:
+        """Evaluate the trees through compiled code from now on (see `winnow.trees`)."""
+        self._forests = forests({name: getattr(self, name) for name in BOOSTERS}, enabled)
+        return self
+
+    @property
+    def compiled(self) -> list[str]:
+        """Names of the boosters that run as compiled code."""
+        return [n for n, f in self._trees().items() if f.compiled is not None]
+
+    def _trees(self) -> dict[str, Forest]:
+        if getattr(self, "_forests", None) is None:
+            self.compile(enabled=False)
+        return self._forests
+
     @property
     def name(self) -> str:
         return self.card.get("name", "unnamed")
@@ -93,26 +105,27 @@ class WinnowModel:
         if n == 0:
             empty = np.zeros(0)
             return PagePrediction(page.nonblank, empty, None, 0.0, np.zeros((0, len(KIND_LABELS))))
+        trees = self._trees()
         base = base_matrix(page)
         lex = self.lexical.score(page)
         x1 = stage1_matrix(base, lex)
-        p1 = predict_binary(self.stage1, x1)
-        types = self.page_type.predict(page_profile(x1, p1), **_PREDICT)[0]
+        p1 = trees["stage1"].predict(x1)
+        types = trees["page_type"].predict(page_profile(x1, p1))[0]
         p2 = p1.copy()
         redo = uncertain(p1)
         if redo.any():
-            p2[redo] = predict_binary(self.stage2, stage2_matrix(p1, x1, types)[redo])
+            p2[redo] = trees["stage2"].predict(stage2_matrix(p1, x1, types, redo))
         start = body_start(p2, threshold)
         cand = title_candidates(n, start)
         title_row, title_prob = None, 0.0
         if len(cand):
             scores = LineScores(base, lex, p1, p2)
-            pt = predict_binary(self.title, title_matrix(page, cand, start, scores))
+            pt = trees["title"].predict(title_matrix(page, cand, start, scores))
             best = int(np.argmax(pt))
             if pt[best] >= self.title_threshold:
                 title_row, title_prob = int(cand[best]), float(pt[best])
         if self.kinds is not None:
-            kinds = predict_kinds(self.kinds, np.concatenate([x1, p2[:, None]], axis=1))
+            kinds = trees["kinds"].predict(np.concatenate([x1, p2[:, None]], axis=1))
         else:
             kinds = np.tile(np.eye(len(KIND_LABELS))[-1], (n, 1))
         return PagePrediction(page.nonblank, p2, title_row, title_prob, kinds)
@@ -164,8 +177,9 @@ def read_card(directory: str | os.PathLike) -> dict:
         raise ModelIntegrityError(f"{card_path}: unreadable model card ({err})") from err
 
 
-def load_model(path: str | os.PathLike | None = None) -> WinnowModel:
-    """Load an artifact after checking its card: format, feature version, then sha256."""
+def load_model(path: str | os.PathLike | None = None, *, compile: bool = True) -> WinnowModel:
+    """Load an artifact after checking its card: format, feature version, then sha256; then
+    compile its trees (cached per machine; `compile=False` or WINNOW_COMPILE=0 skips it)."""
     import joblib
 
     directory = Path(path or os.environ.get("WINNOW_MODEL") or DEFAULT_MODEL_DIR)
@@ -193,7 +207,7 @@ def load_model(path: str | os.PathLike | None = None) -> WinnowModel:
     if not isinstance(model, WinnowModel):
         raise ModelMismatch(f"{model_path} holds a {type(model).__name__}, not a WinnowModel")
     model.card = card
-    return model
+    return model.compile(compile)
 
 
 @lru_cache(maxsize=1)

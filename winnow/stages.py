@@ -17,9 +17,9 @@ from winnow.features import (
     NEIGHBOUR_COLUMNS,
     NEIGHBOUR_OFFSETS,
     neighbour_names,
+    quantile,
     run_containing,
     shifted,
-    window_sum,
 )
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
@@ -47,11 +47,13 @@ def _window_means(x: np.ndarray, radii: tuple[int, ...]) -> np.ndarray:
     """(rows × radii) means of x over i-r..i+r, clipped at the page's ends."""
     n = len(x)
     idx = np.arange(n)
-    cols = []
-    for r in radii:
-        width = np.minimum(idx + r + 1, n) - np.maximum(idx - r, 0)
-        cols.append(window_sum(x, r) / np.maximum(width, 1))
-    return np.column_stack(cols) if cols else np.zeros((n, 0))
+    cum = np.zeros(n + 1)
+    np.cumsum(x, out=cum[1:])
+    out = np.zeros((n, len(radii)))
+    for k, r in enumerate(radii):
+        lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
+        out[:, k] = (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
+    return out
 
 
 def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +134,7 @@ def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
         first[_P["page_hangul"]],
         first[_P["page_han"]],
         first[_P["page_latin"]],
-        *np.quantile(p1, (0.5, 0.75, 0.9)),
+        *(quantile(p1, q) for q in (0.5, 0.75, 0.9)),
         high.mean(),
         chars[high].sum() / max(chars.sum(), 1.0),
         x1[:, len(BASE_FEATURES)].mean(),
@@ -181,9 +183,12 @@ def uncertain(p1: np.ndarray) -> np.ndarray:
     return (p1 > CERTAIN[0]) & (p1 < CERTAIN[1])
 
 
-def stage2_matrix(p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray) -> np.ndarray:
+def stage2_matrix(
+    p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Stage 1's inputs plus context from the stage-1 probabilities of the page's lines and
-    the page-type model's probabilities (what counts as content differs on a product page)."""
+    the page-type model's probabilities (what counts as content differs on a product page);
+    for the lines in `rows` (a mask or indices) only, when given."""
     n = len(p1)
     base = x1[:, : len(BASE_FEATURES)]
     cols: list[np.ndarray] = [p1]
@@ -202,7 +207,7 @@ def stage2_matrix(p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray) -> np.n
     d_before, d_after = _distance_to(high)
     mass = window_mean(p1 * base[:, _BASE_INDEX["log_len"]], 5)
     center = int(np.argmax(mass)) if n else 0
-    main = window_mean(p1, 5) >= 0.3
+    main = means[:, 1] >= 0.3  # the radius-5 mean
     lo, hi = run_bounds(main, center)
     idx = np.arange(n)
     cols.extend(
@@ -229,7 +234,7 @@ def stage2_matrix(p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray) -> np.n
     rank = np.empty(n)
     rank[np.argsort(p1, kind="stable")] = idx / max(n - 1, 1)
     likely = p1[p1 >= 0.3]
-    top = np.quantile(likely, 0.9) if len(likely) else 1.0
+    top = quantile(likely, 0.9) if len(likely) else 1.0
     cols.extend(
         [rank[:, None], (p1 / max(p1.max(initial=0.0), 1e-6))[:, None], (p1 / top)[:, None]]
     )
@@ -238,8 +243,10 @@ def stage2_matrix(p1: np.ndarray, x1: np.ndarray, page_type: np.ndarray) -> np.n
             np.asarray(page_type, dtype=np.float32).reshape(1, -1), (n, len(PAGE_TYPES))
         )
     )
-    cols.append(x1)
-    return np.concatenate([c.reshape(n, -1) for c in cols], axis=1).astype(np.float32)
+    context = np.concatenate([c.reshape(n, -1) for c in cols], axis=1).astype(np.float32)
+    if rows is not None:
+        context, x1 = context[rows], x1[rows]
+    return np.concatenate([context, x1], axis=1)
 
 
 def best_segment(gain: np.ndarray) -> tuple[int, int]:

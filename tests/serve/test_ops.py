@@ -21,6 +21,7 @@ def test_readyz_names_the_loaded_model(app, client, check_openapi):
     assert r.get_json() == {
         "status": "ready",
         "model": {"name": model.name, "version": model.version},
+        "compiled_trees": model.compiled,
     }
     check_openapi("/readyz", "GET", r)
 
