@@ -19,13 +19,9 @@ HELP = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "corpora",
-        nargs="*",
-        default=["data/labels"],
-        metavar="PATH",
-        help="labelled pages, files or folders (default: data/labels)",
-    )
+    from winnow.train.dataset import add_corpora_argument
+
+    add_corpora_argument(parser, "corpora")
     parser.add_argument("--out", default="models", help="folder that receives models/<name>/")
     parser.add_argument("--name", help="artifact name (default: winnow-<date>-<data fingerprint>)")
     parser.add_argument("--force", action="store_true", help="replace an artifact of the same name")

@@ -17,6 +17,20 @@ from pathlib import Path
 
 from winnow.labels import LabelledPage, iter_label_files, parse_page
 
+DEFAULT_CORPUS = "data/labels"
+
+
+def add_corpora_argument(parser, dest: str) -> None:
+    """The labelled pages a command reads (`winnow train`, `winnow eval`)."""
+    parser.add_argument(
+        dest,
+        nargs="*",
+        default=[DEFAULT_CORPUS],
+        metavar="PATH",
+        help=f"labelled pages, files or folders (default: {DEFAULT_CORPUS})",
+    )
+
+
 CORPUS_MARKERS = ("SOURCE.md", "README.md", "pages.jsonl.gz")
 SECOND_LEVEL = {"co", "or", "go", "ac", "ne", "re", "pe", "com", "net", "org", "gov", "edu", "ltd"}
 # Sites the shared corpora name as one publisher group (ko-hand/README.md).

@@ -15,13 +15,9 @@ HELP = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "data",
-        nargs="*",
-        default=["data/labels"],
-        metavar="PATH",
-        help="labelled pages, files or folders (default: data/labels)",
-    )
+    from winnow.train.dataset import add_corpora_argument
+
+    add_corpora_argument(parser, "data")
     parser.add_argument("--model", help="model folder (default: $WINNOW_MODEL or models/default)")
     parser.add_argument(
         "--compare", metavar="MODEL", help="a second model folder: report the deltas against it"

@@ -17,7 +17,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
 from winnow.lexical import BITS, LexicalScorer
-from winnow.model import KIND_LABELS, WinnowModel, predict_binary, predict_kinds
+from winnow.model import KIND_LABELS, WinnowModel
 from winnow.stages import (
     LEXICAL_HEADS,
     PAGE_TYPES,
@@ -31,6 +31,7 @@ from winnow.stages import (
 )
 from winnow.title import TITLE_FEATURES, LineScores, body_start, title_candidates, title_matrix
 from winnow.train.matrices import Matrices
+from winnow.trees import predict
 
 Progress = Callable[[str], None]
 
@@ -299,7 +300,7 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
         x = stage1_rows(m, train_p, lex)
         data = dataset(x, m.y_content[tr], m.w_content[tr], STAGE1_FEATURES)
         booster = fit_booster(data, config.stage1_rounds, config)
-        p1[te] = predict_binary(booster, stage1_rows(m, test_p, lex), config.threads)
+        p1[te] = predict(booster, stage1_rows(m, test_p, lex), config.threads)
         progress(f"stage 1 fold {f + 1}/{config.folds}")
     oof.profiles, types = page_profiles(m, oof), page_type_labels(m)
     for f in range(config.folds):
@@ -313,7 +314,7 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
             stage2_rows(m, train_p, oof), m.y_content[tr], m.w_content[tr], STAGE2_FEATURES
         )
         booster = fit_booster(data, config.stage2_rounds, config)
-        p2[te] = predict_binary(booster, stage2_rows(m, test_p, oof), config.threads)
+        p2[te] = predict(booster, stage2_rows(m, test_p, oof), config.threads)
         progress(f"stage 2 fold {f + 1}/{config.folds}")
     sure = ~uncertain(p1)
     p2[sure] = p1[sure]  # as at serving time: stage 2 only re-scores uncertain lines
@@ -335,7 +336,7 @@ def _cross_validate_titles(m: Matrices, oof: OutOfFold, config: TrainConfig) -> 
         xs, _, cands = title_examples(m, test_p, oof, cut)
         for k, x, cand in zip(test_p, xs, cands, strict=True):
             if len(cand):
-                pt = predict_binary(booster, x, config.threads)
+                pt = predict(booster, x, config.threads)
                 best = int(np.argmax(pt))
                 oof.title_row[k], oof.title_prob[k] = cand[best], pt[best]
     oof.title_threshold = _title_threshold(m, np.arange(m.n_pages), oof.title_row, oof.title_prob)
@@ -374,7 +375,7 @@ def _cross_validate_kinds(m: Matrices, oof: OutOfFold, config: TrainConfig) -> N
             continue
         test_p = _pages_of(m, oof.fold_of_page, f, False)
         x = _kind_matrix(m, test_p, oof)
-        oof.kinds[m.page_rows(test_p)] = predict_kinds(booster, x, config.threads)
+        oof.kinds[m.page_rows(test_p)] = predict(booster, x, config.threads)
 
 
 def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progress) -> WinnowModel:

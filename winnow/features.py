@@ -364,14 +364,18 @@ def _repetition(page: PageText, nonspace: np.ndarray, has: np.ndarray):
     return count, first
 
 
-def window_sum(x: np.ndarray, radius: int) -> np.ndarray:
-    """Sum of x over rows i-radius..i+radius (clipped at the ends); x may be 2-D (rows × k)."""
+def window_sums(x: np.ndarray, radii) -> list[np.ndarray]:
+    """Sums of x over rows i-r..i+r (clipped at the ends) for each radius r, from one cumsum;
+    x may be 2-D (rows × k)."""
     n = len(x)
     cum = np.zeros((n + 1, *x.shape[1:]))
     np.cumsum(x, axis=0, out=cum[1:])
-    lo = np.maximum(np.arange(n) - radius, 0)
-    hi = np.minimum(np.arange(n) + radius + 1, n)
-    return cum[hi] - cum[lo]
+    idx = np.arange(n)
+    return [cum[np.minimum(idx + r + 1, n)] - cum[np.maximum(idx - r, 0)] for r in radii]
+
+
+def window_sum(x: np.ndarray, radius: int) -> np.ndarray:
+    return window_sums(x, (radius,))[0]
 
 
 def run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
@@ -403,9 +407,9 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
     x = np.column_stack(list(signals.values())).astype(np.float64)
     n = len(x)
     out = {}
-    for radius in REGION_RADII:
+    for radius, total in zip(REGION_RADII, window_sums(x, REGION_RADII), strict=True):
         width = np.minimum(np.arange(n) + radius + 1, n) - np.maximum(np.arange(n) - radius, 0) - 1
-        share = (window_sum(x, radius) - x) / np.maximum(width, 1)[:, None]
+        share = (total - x) / np.maximum(width, 1)[:, None]
         for k, name in enumerate(signals):
             out[f"around{radius}_{name}"] = share[:, k]
     return out
@@ -459,8 +463,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "wrap_ratio": np.minimum(lf["n_chars"][nb] / wrap, 2.0),
     }
     log_chars = np.log1p(nchar)
-    for radius in (2, 5, 10):
-        window = window_sum(log_chars, radius)
+    for radius, window in zip((2, 5, 10), window_sums(log_chars, (2, 5, 10)), strict=True):
         feats[f"density_{radius}"] = window / max(window.max(initial=1.0), 1e-9)
     feats.update(_region_character(lf, nb, nchar, sentence_like))
     total = max(float(lf["n_nonspace"].sum()), 1.0)

@@ -35,16 +35,6 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default
 BOOSTERS = ("stage1", "stage2", "title", "kinds", "page_type")
 
 
-def predict_binary(booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
-    """Probabilities of a binary stage by LightGBM; training's out-of-fold scores use this,
-    serving gets the same numbers from the compiled trees (`winnow.trees`)."""
-    return booster.predict(x, num_threads=threads)
-
-
-def predict_kinds(booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
-    return booster.predict(x, num_threads=threads)
-
-
 @dataclass
 class PagePrediction:
     """Per non-blank line (`rows` index `page.nonblank`): probabilities and the title pick."""
@@ -74,9 +64,10 @@ class WinnowModel:
         state.pop("_forests", None)  # machine code: rebuilt from the boosters after loading
         return state
 
-    def compile(self, enabled: bool = True) -> WinnowModel:
+    def compile(self, enabled: bool = True, cache: Path | None = None) -> WinnowModel:
         """Evaluate the trees through compiled code from now on (see `winnow.trees`)."""
-        self._forests = forests({name: getattr(self, name) for name in BOOSTERS}, enabled)
+        boosters = {name: getattr(self, name) for name in BOOSTERS}
+        self._forests = forests(boosters, enabled, cache)
         return self
 
     @property

@@ -20,6 +20,7 @@ from winnow.features import (
     quantile,
     run_containing,
     shifted,
+    window_sums,
 )
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
@@ -47,12 +48,9 @@ def _window_means(x: np.ndarray, radii: tuple[int, ...]) -> np.ndarray:
     """(rows × radii) means of x over i-r..i+r, clipped at the page's ends."""
     n = len(x)
     idx = np.arange(n)
-    cum = np.zeros(n + 1)
-    np.cumsum(x, out=cum[1:])
     out = np.zeros((n, len(radii)))
-    for k, r in enumerate(radii):
-        lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
-        out[:, k] = (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)
+    for k, (r, total) in enumerate(zip(radii, window_sums(x, radii), strict=True)):
+        out[:, k] = total / np.maximum(np.minimum(idx + r + 1, n) - np.maximum(idx - r, 0), 1)
     return out
 
 
@@ -149,11 +147,12 @@ def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
 
 
 CONTEXT_OFFSETS = (-5, -3, -2, -1, 1, 2, 3, 5)
+MEAN_RADII = (2, 5, 10, 25)  # windows of the stage-1 probability means
 SEGMENT_CUTS = (0.3, 0.5, 0.7)
 STAGE2_FEATURES = [
     "p1",
     *[f"p1@{o:+d}" for o in CONTEXT_OFFSETS],
-    *[f"p1_mean_{r}" for r in (2, 5, 10, 25)],
+    *[f"p1_mean_{r}" for r in MEAN_RADII],
     "p1_max_3",
     "p1_before_max",
     "p1_after_max",
@@ -194,7 +193,7 @@ def stage2_matrix(
     cols: list[np.ndarray] = [p1]
     around = shifted(p1[:, None], CONTEXT_OFFSETS)
     cols.append(around)
-    means = _window_means(p1, (2, 5, 10, 25))
+    means = _window_means(p1, MEAN_RADII)
     smooth = means[:, 0]
     cols.append(means)
     high = p1 > 0.5
@@ -207,7 +206,7 @@ def stage2_matrix(
     d_before, d_after = _distance_to(high)
     mass = window_mean(p1 * base[:, _BASE_INDEX["log_len"]], 5)
     center = int(np.argmax(mass)) if n else 0
-    main = means[:, 1] >= 0.3  # the radius-5 mean
+    main = means[:, MEAN_RADII.index(5)] >= 0.3
     lo, hi = run_bounds(main, center)
     idx = np.arange(n)
     cols.extend(

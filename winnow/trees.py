@@ -13,6 +13,7 @@ Where lleaves is missing or compiling fails, predictions stay with LightGBM (sam
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -49,6 +50,7 @@ def _locked(directory: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@functools.cache
 def _host_key() -> str:
     from importlib.metadata import version
 
@@ -96,6 +98,12 @@ def compile_booster(booster, directory: Path | None = None):
             os.unlink(model_file)
 
 
+def predict(booster, x: np.ndarray, threads: int = 1) -> np.ndarray:
+    """LightGBM's predict as winnow calls it: all trees, no early stopping, so training's
+    out-of-fold scores and the compiled trees serving later are the same numbers."""
+    return booster.predict(x, num_threads=threads)
+
+
 class Forest:
     """One booster's predict: compiled code when available, else LightGBM (same output)."""
 
@@ -106,11 +114,14 @@ class Forest:
     def predict(self, x: np.ndarray, threads: int = 1) -> np.ndarray:
         if self.compiled is not None and len(x):
             return self.compiled.predict(x, n_jobs=1)
-        return self.booster.predict(x, num_threads=threads)
+        return predict(self.booster, x, threads)
 
 
-def forests(boosters: dict[str, object], compile: bool = True) -> dict[str, Forest]:
-    """A Forest per named booster, compiled when asked, possible and allowed."""
+def forests(
+    boosters: dict[str, object], compile: bool = True, cache: Path | None = None
+) -> dict[str, Forest]:
+    """A Forest per named booster, compiled (into `cache`, default `cache_dir()`) when asked,
+    possible and allowed."""
     out = {name: Forest(b) for name, b in boosters.items() if b is not None}
     if not (compile and compiling_enabled()):
         return out
@@ -121,7 +132,7 @@ def forests(boosters: dict[str, object], compile: bool = True) -> dict[str, Fore
         return out
     for name, forest in out.items():
         try:
-            forest.compiled = compile_booster(forest.booster)
+            forest.compiled = compile_booster(forest.booster, cache)
         except Exception as err:  # an odd CPU or a read-only cache: LightGBM still works
             log.warning("could not compile the %s trees (%s); LightGBM evaluates them", name, err)
             break
