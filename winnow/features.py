@@ -180,8 +180,10 @@ def _number_counts(page: PageText) -> dict[str, np.ndarray]:
     digit = (page.flags & cc.DIGIT) != 0
     number_start = digit & ~_shift(digit, -1)
     date_next = (_shift(page.flags, 1, 0) & cc.DATE_PART) != 0
-    followed = _shift(digit, 2) | ~np.isin(_shift(page.cp, 1, 0), _SEPARATING)
-    date_part = digit & date_next & followed
+    at = np.flatnonzero(digit & date_next)  # a digit, then a date part ("2019.", "11/"…)
+    followed = _shift(digit, 2)[at] | ~np.isin(page.cp[at + 1], _SEPARATING)
+    date_part = np.zeros_like(digit)
+    date_part[at[followed]] = True
     alnum = (page.flags & (cc.LATIN | cc.DIGIT)) != 0
     email = (page.cp == ord("@")) & _shift(alnum, -1) & _shift(alnum, 1)
     return {
@@ -227,19 +229,18 @@ def _shingle_overlap(page: PageText) -> dict[str, np.ndarray]:
     m = len(page.cp) - SHINGLE + 1
     if m <= 0 or not len(page.nonblank):
         return zeros
-    cp = page.cp.astype(np.uint64)
-    cp = np.where((cp >= 65) & (cp <= 90), cp + np.uint64(32), cp)
-    h = np.zeros(m, dtype=np.uint64)
+    cp = page.cp.copy()
+    cp[(cp >= 65) & (cp <= 90)] += 32
+    cp = cp.astype(np.uint64)
+    h = cp[:m].copy()
     with np.errstate(over="ignore"):
-        for k in range(SHINGLE):
-            h = h * np.uint64(0x100000001B3) + cp[k : k + m]
+        for k in range(1, SHINGLE):
+            h *= np.uint64(0x100000001B3)
+            h += cp[k : k + m]
         h *= np.uint64(0x9E3779B97F4A7C15)
     line = page.line_id[:m]
-    keep = (
-        (line == page.line_id[SHINGLE - 1 :])
-        & (line < n_lines)
-        & ((h >> np.uint64(60)) % _SAMPLE == 0)
-    )
+    keep = (line == page.line_id[SHINGLE - 1 :]) & (line < n_lines)
+    keep &= (h >> np.uint64(60)) % _SAMPLE == 0
     keep &= (page.flags[:m] & cc.SPACE) == 0
     h, line = h[keep], line[keep]
     if not len(h):
@@ -491,10 +492,8 @@ def base_matrix(page: PageText) -> np.ndarray:
     pr = page_relative(page, lf)
     nb = page.nonblank
     out = np.empty((len(nb), len(BASE_FEATURES)), dtype=np.float32)
-    for i, name in enumerate(LINE_FEATURES):
-        out[:, i] = lf[name][nb]
-    for i, name in enumerate(PAGE_FEATURES, start=len(LINE_FEATURES)):
-        out[:, i] = pr[name]
+    out[:, : len(LINE_FEATURES)] = np.column_stack([lf[name] for name in LINE_FEATURES])[nb]
+    out[:, len(LINE_FEATURES) :] = np.column_stack([pr[name] for name in PAGE_FEATURES])
     return out
 
 

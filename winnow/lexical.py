@@ -65,7 +65,9 @@ def ngram_blocks(page: PageText) -> list[tuple[np.ndarray, np.ndarray]]:
             m = n - order + 1
             if m <= 0:
                 break
-            h = h[:m] * _MUL + cp[order - 1 :]  # extend every (order-1)-gram by one character
+            h = h[:m]  # extend every (order-1)-gram by one character, in place
+            h *= _MUL
+            h += cp[order - 1 :]
             if order not in ORDERS:
                 continue
             same_line = line_id[:m] == line_id[order - 1 :]
@@ -139,6 +141,6 @@ class LexicalScorer:
                 continue
             starts = np.flatnonzero(np.diff(rows, prepend=-1))
             sums[rows[starts]] += np.add.reduceat(np.take(weights, buckets, axis=0), starts, axis=0)
-            counts[rows[starts]] += np.diff(np.append(starts, len(rows)))
+            counts += np.bincount(rows, minlength=n_rows)
         scale = 1.0 / np.sqrt(np.maximum(counts, 1))
         return (sums * scale[:, None] + self.bias).astype(np.float32)

@@ -197,8 +197,8 @@ def stage2_matrix(
     smooth = means[:, 0]
     cols.append(means)
     high = p1 > 0.5
-    near = np.nan_to_num(around[:, [CONTEXT_OFFSETS.index(o) for o in (-3, -2, -1, 1, 2, 3)]])
-    window_max = near.max(axis=1, initial=0.0)
+    near = around[:, CONTEXT_OFFSETS.index(-3) : CONTEXT_OFFSETS.index(3) + 1]  # ±3, NaN past ends
+    window_max = np.fmax.reduce(near, axis=1, initial=0.0)  # fmax skips the NaNs
     before_max = np.concatenate([[0.0], np.maximum.accumulate(smooth)[:-1]]) if n else smooth
     after_max = (
         np.concatenate([np.maximum.accumulate(smooth[::-1])[::-1][1:], [0.0]]) if n else smooth
