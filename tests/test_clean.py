@@ -41,6 +41,22 @@ def test_korean_example_keeps_every_body_line_and_drops_menus(korean_example, mo
         assert menu not in kept
 
 
+# The example's body by data/labels/GUIDELINE.md: the summary bullets (lines 6-8) and every
+# paragraph from line 10 to 46; line 32 is a photo caption.
+KOREAN_BODY = (6, 7, 8, *(n for n in range(10, 47, 2) if n != 32))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap of issue 4: the summary bullets (6-8) and the closing quote (46, which "
+    "shares a name phrase with the photo caption) are dropped; passing means remove this mark",
+)
+def test_korean_example_keeps_every_body_line(korean_example, model):
+    lines = split_lines(korean_example)
+    kept = set(body_lines(clean(korean_example, model=model)))
+    assert [n for n in KOREAN_BODY if lines[n - 1] not in kept] == []
+
+
 def test_output_lines_are_input_lines_in_order(korean_example, model):
     article = clean(korean_example, model=model)
     assert is_subsequence(body_lines(article), split_lines(korean_example))
