@@ -24,11 +24,11 @@ def trained(tmp_path_factory):
 def test_artifact_and_card(trained):
     card = json.loads((trained / "a" / "card.json").read_text())
     assert card["name"] == "a" and card["corpora"] == ["labels"]
-    assert card["pages"] == 98 and card["sites"] >= 20
+    assert card["pages"] == 110 and card["sites"] >= 20
     assert set(card["thresholds"]) == {"precision", "balanced", "recall"}
     assert len(card["cv"]["folds"]) == 3
     assert {"line_precision", "line_recall", "page_f1"} <= set(card["cv"]["folds"][0])
-    assert card["label_counts"]["T"] == 98
+    assert card["label_counts"]["T"] == 110
     assert card["libraries"]["lightgbm"] and card["feature_version"]
 
 
