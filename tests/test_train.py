@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import LABELS
 from winnow import clean, load_model
 from winnow.cli import main
+from winnow.train.fit import site_folds
 
 pytestmark = pytest.mark.slow
 CORPUS = [str(LABELS / "ko"), str(LABELS / "en")]
@@ -49,3 +50,18 @@ def test_refuses_to_overwrite_and_reports_bad_corpora(trained, tmp_path, capsys)
     assert "exists" in capsys.readouterr().err
     (tmp_path / "bad.tsv").write_text("not a labelled page\n")
     assert main(["train", str(tmp_path), "--out", str(tmp_path)]) == 1
+
+
+def test_site_folds_keep_sites_whole_and_do_not_move_when_sites_are_added():
+    sites = [f"site{i}.example" for i in range(40)]
+    pages = [s for s in sites for _ in range(3)]
+    folds = site_folds(pages, 4)
+    assert set(folds.tolist()) == {0, 1, 2, 3}
+    assert all(len(set(folds[i : i + 3].tolist())) == 1 for i in range(0, len(pages), 3))
+    more = site_folds([*pages, "new-a.example", "new-b.example"], 4)
+    assert more[: len(pages)].tolist() == folds.tolist()
+
+
+def test_site_folds_leave_no_fold_empty_with_few_sites():
+    for n in range(3, 8):
+        assert set(site_folds([f"s{i}" for i in range(n)], 3).tolist()) == {0, 1, 2}

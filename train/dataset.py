@@ -127,3 +127,10 @@ def fingerprint(examples: Iterable[Example]) -> str:
     for ex in sorted(examples, key=lambda e: (e.corpus, e.page.id, e.page.render)):
         digest.update(format_page(ex.page))
     return digest.hexdigest()
+
+
+def stable_hash(*parts: str) -> int:
+    """A 64-bit hash of strings that is the same in every process and on every machine."""
+    return int.from_bytes(
+        hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest(), "big"
+    )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import lightgbm as lgb
 import numpy as np
 from sklearn.linear_model import SGDClassifier
-from sklearn.model_selection import GroupKFold
 
 from winnow.lexical import BITS, LexicalScorer
 from winnow.model import KIND_LABELS, WinnowModel
@@ -30,6 +29,7 @@ from winnow.stages import (
     uncertain,
 )
 from winnow.title import TITLE_FEATURES, LineScores, body_start, title_candidates, title_matrix
+from winnow.train.dataset import stable_hash
 from winnow.train.matrices import Matrices
 from winnow.trees import predict
 
@@ -265,17 +265,20 @@ def _title_threshold(m: Matrices, pages, picks, probs) -> float:
     return best
 
 
+def site_folds(groups: list[str], folds: int) -> np.ndarray:
+    """Each page's fold, from its site's name alone: adding pages or sites never moves another
+    site to a different fold, so figures before and after a labelling round compare like for
+    like (GroupKFold balances fold sizes, and so reshuffles sites whenever one is added). With
+    so few sites that a fold would be empty, sites are dealt out in hash order instead."""
+    hashes = {g: stable_hash(g) for g in set(groups)}
+    fold_of = {g: h % folds for g, h in hashes.items()}
+    if len(set(fold_of.values())) < folds:
+        fold_of = {g: i % folds for i, g in enumerate(sorted(hashes, key=hashes.get))}
+    return np.array([fold_of[g] for g in groups], dtype=np.int16)
+
+
 def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutOfFold:
-    folds = GroupKFold(n_splits=config.folds)
-    page_groups = np.array(
-        [
-            m.group_of_row[m.offsets[k]] if m.offsets[k] < m.offsets[k + 1] else -k - 1
-            for k in range(m.n_pages)
-        ]
-    )
-    fold_of_page = np.zeros(m.n_pages, dtype=np.int16)
-    for f, (_, test) in enumerate(folds.split(np.zeros(m.n_pages), groups=page_groups)):
-        fold_of_page[test] = f
+    fold_of_page = site_folds([e.group for e in m.examples], config.folds)
     n = len(m.y_content)
     lex = np.zeros((n, len(LEXICAL_HEADS)), dtype=np.float32)
     p1, p2 = np.zeros(n), np.zeros(n)
