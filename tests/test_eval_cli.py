@@ -38,16 +38,20 @@ def test_compare_with_the_same_model_gives_zero_deltas(tmp_path, capsys):
         "threshold",
         "seconds",
         "headline",
+        "f1_interval",
         "pages",
         "by_corpus",
         "by_site",
     }
+    assert comp["f1_interval"] == [0.0, 0.0]
     assert comp["headline"]["f1"]["model"] == comp["headline"]["f1"]["compare"]
     for figure in comp["headline"].values():
         assert list(figure) == ["model", "compare", "delta"]
         assert figure["delta"] in (0.0, None)
     for row in comp["by_corpus"] + comp["by_site"]:
         assert row["delta_f1"] == 0.0
+    for row in comp["by_corpus"]:
+        assert row["delta_f1_low"] == row["delta_f1_high"] == 0.0
     assert comp["pages"] == {"paired": 3, "better": 0, "worse": 0, "same": 3}
     out = capsys.readouterr().out
     assert "Δ" in out

@@ -231,3 +231,29 @@ def test_a_worker_refuses_a_model_changed_during_the_run(monkeypatch):
     evaluate_module._init_worker(str(DEFAULT_MODEL), 0.5, "0" * 64)
     with pytest.raises(ModelMismatch, match="changed during the evaluation"):
         evaluate_module._run_chunk([])
+
+
+def test_site_interval_resamples_whole_sites():
+    import pandas as pd
+
+    from winnow.train.report_compare import site_interval
+
+    def pages(f1_by_page):
+        rows = [
+            {"corpus": "c", "id": f"p{i}", "render": "r", "group": f"s{i // 5}", "f1": f1}
+            for i, f1 in enumerate(f1_by_page)
+        ]
+        return pd.DataFrame(rows)
+
+    base = pages([0.5] * 40)
+    better = pages([0.6] * 40)
+    low, high = site_interval(better, base)
+    assert abs(low - 0.1) < 1e-9 and abs(high - 0.1) < 1e-9  # same gain on every site
+    # one site of eight gains a lot, the others nothing: the interval spans 0
+    mixed = pages([0.5] * 35 + [1.0] * 5)
+    low, high = site_interval(mixed, base)
+    assert low <= 0.0 < high
+    # the same numbers on pages spread over 40 sites give a tighter interval
+    spread = pages([0.5] * 35 + [1.0] * 5).assign(group=[f"s{i}" for i in range(40)])
+    low2, high2 = site_interval(spread, base.assign(group=[f"s{i}" for i in range(40)]))
+    assert high2 - low2 < high - low

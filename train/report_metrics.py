@@ -189,6 +189,7 @@ def compare_section(pages_a: pd.DataFrame, pages_b: pd.DataFrame, other: Evaluat
         "threshold": other.threshold,
         "seconds": round(other.seconds, 2),
         "headline": delta["headline"],
+        "f1_interval": list(delta["f1_interval"]),
         "pages": delta["pages"],
         "by_corpus": records(delta["by_corpus"]),
         "by_site": records(delta["by_site"]),
