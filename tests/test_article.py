@@ -51,6 +51,16 @@ def test_a_title_below_body_text_is_not_used():
     assert "Second paragraph." in article.text
 
 
+def test_a_caption_or_byline_is_never_the_title():
+    for kind in ("C", "M"):
+        pred = prediction([0.0, 0.3, 0.9, 0.9, 0.1, 0.1], 1, ("N", kind, "B", "B", "C", "X"))
+        article = assemble(LINES, pred, 0.5)
+        assert article.title is None
+        assert "Headline of the story" not in article.text
+    kept = assemble(LINES, prediction([0.0, 0.3, 0.9, 0.9, 0.1, 0.1], title=1), 0.5)
+    assert kept.title == "Headline of the story"
+
+
 def test_dropped_lines_take_their_likeliest_boilerplate_kind():
     pred = prediction([0.0, 0.1, 0.9, 0.9, 0.1, 0.1], kind_labels=("N", "B", "B", "B", "S", "X"))
     labels, keep = line_labels(pred, 0.5)

@@ -48,13 +48,50 @@ KOREAN_BODY = (6, 7, 8, *(n for n in range(10, 47, 2) if n != 32))
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap of issue 4: the summary bullets (6-8) and the closing quote (46, which "
-    "shares a name phrase with the photo caption) are dropped; passing means remove this mark",
+    reason="known gap of issue 4: the summary bullets (lines 6-8) are dropped; passing means "
+    "remove this mark",
 )
 def test_korean_example_keeps_every_body_line(korean_example, model):
     lines = split_lines(korean_example)
     kept = set(body_lines(clean(korean_example, model=model)))
     assert [n for n in KOREAN_BODY if lines[n - 1] not in kept] == []
+
+
+def test_the_article_alone_comes_back_whole(korean_example, model):
+    """Text another tool already cut to the article (lines 10-46) loses no paragraph: the page
+    ending right after the last paragraph is no sign that it is a footer."""
+    lines = split_lines(korean_example)[9:46]
+    kept = set(body_lines(clean("\n".join(lines), model=model)))
+    assert [n for n in KOREAN_BODY if n >= 10 and lines[n - 10] not in kept] == []
+
+
+# Invented for this test: an article with no page around it.
+LONE_ARTICLE = """Harbour ferries to run every twenty minutes from May
+
+The harbour authority will run ferries between the north quay and the island every twenty \
+minutes from the first of May, twice as often as today, after a year in which ridership grew \
+by a third.
+
+Two new boats, built at the yard on the south bank, enter service in April. Each carries 180 \
+passengers and forty bicycles, and both run on batteries charged overnight at the quay.
+
+"We kept hearing that people plan their day around the ferry instead of the other way round," \
+said Maren Holt, who heads the authority's passenger service. "Twenty minutes changes that."
+
+Fares stay the same. Season tickets bought before April remain valid on the new timetable, \
+and the last boat of the evening leaves the island at half past eleven instead of ten.
+
+The authority expects the change to cost 2.4 million a year, most of it wages for the extra \
+crews, and to pay for it from the regional transport fund until ticket sales catch up.
+
+Residents of the island said the late boat mattered more to them than the frequency. "Until \
+now a concert in town meant a taxi boat or a night at my sister's," one of them said."""
+
+
+def test_an_article_without_its_page_is_kept_whole(model):
+    paragraphs = [p for p in LONE_ARTICLE.split("\n\n")]
+    article = clean(LONE_ARTICLE, model=model)
+    assert [p for p in paragraphs[1:] if p not in article.paragraphs] == []
 
 
 def test_output_lines_are_input_lines_in_order(korean_example, model):

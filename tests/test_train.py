@@ -8,6 +8,8 @@ import pytest
 from tests.conftest import LABELS
 from winnow import clean, load_model
 from winnow.cli import main
+from winnow.labels import make_page
+from winnow.train.dataset import CROP_CONTEXT, CROPPED, Example, cropped_copies
 from winnow.train.fit import site_folds
 
 pytestmark = pytest.mark.slow
@@ -65,3 +67,49 @@ def test_site_folds_keep_sites_whole_and_do_not_move_when_sites_are_added():
 def test_site_folds_leave_no_fold_empty_with_few_sites():
     for n in range(3, 8):
         assert set(site_folds([f"s{i}" for i in range(n)], 3).tolist()) == {0, 1, 2}
+
+
+def _example(n_before: int, n_body: int, n_after: int, page_id: str = "p-1") -> Example:
+    labels = ["N"] * n_before + ["T", ""] + ["B", ""] * n_body + ["X"] * n_after
+    lines = [f"{label or 'blank'} line {i}" if label else "" for i, label in enumerate(labels)]
+    header = {"id": page_id, "site": "site.example", "lang": "en", "render": "w3m"}
+    page = make_page(lines, labels, header=header)
+    return Example(page, "labels", "site.example", None)
+
+
+def test_cropped_copy_keeps_the_article_and_at_most_a_few_lines_around_it():
+    examples = [_example(30, 5, 40, f"p-{i}") for i in range(20)]
+    copies = cropped_copies(examples, max_lines=80)
+    assert len(copies) == 20
+    for ex, copy in zip(examples, copies, strict=True):
+        original = ex.page
+        start = original.lines.index(copy.page.lines[0])
+        assert copy.page.lines == original.lines[start : start + len(copy.page.lines)]
+        assert copy.page.labels == original.labels[start : start + len(copy.page.labels)]
+        kept = [label for label in copy.page.labels if label]
+        assert kept.count("T") == 1 and kept.count("B") == 5
+        assert kept.index("T") <= CROP_CONTEXT and kept[::-1].index("B") <= CROP_CONTEXT
+        assert copy.page.render == CROPPED and copy.group == ex.group and copy.page.id == ex.page.id
+    # the cut varies from page to page, and some copies keep no chrome at all on a side
+    assert len({c.page.lines[0] for c in copies}) > 3
+    assert any(c.page.labels[0] == "T" for c in copies) or any(
+        c.page.labels[-1] == "B" for c in copies
+    )
+
+
+def test_cropped_copies_skip_long_articles_and_pages_without_content():
+    assert cropped_copies([_example(5, 70, 5)], max_lines=80) == []
+    assert cropped_copies([_example(5, 10, 5)], max_lines=0) == []
+    title_only = _example(3, 0, 3)
+    bare = make_page(["menu", "footer"], ["N", "X"], header={"id": "x", "site": "s.example"})
+    assert cropped_copies([Example(bare, "labels", "s.example", None)], max_lines=80) == []
+    assert len(cropped_copies([title_only], max_lines=80)) == 1  # a title alone is content
+
+
+def test_a_page_s_copy_does_not_depend_on_the_other_pages():
+    pages = [_example(30, 4, 30, f"p-{i}") for i in range(6)]
+    alone = cropped_copies(pages[3:4], max_lines=80)[0]
+    among = cropped_copies(pages[::-1], max_lines=80)[2]
+    assert alone.page == among.page
+    other_seed = cropped_copies(pages, max_lines=80, seed=1)
+    assert [c.page for c in other_seed] != [c.page for c in cropped_copies(pages, max_lines=80)]

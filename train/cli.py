@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from winnow.labels import LabelFormatError
     from winnow.model import save_model
     from winnow.train.crossval import fold_metrics, page_scores, summarize
-    from winnow.train.dataset import fingerprint, load_examples
+    from winnow.train.dataset import CROPPED, cropped_copies, fingerprint, load_examples
     from winnow.train.fit import TrainConfig, cross_validate, fit_final
     from winnow.train.matrices import build
 
@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]{target} exists[/red]: pass --force to replace it, or --name another")
         return 1
 
-    steps = len(examples) + 3 * config.folds + 6
+    copies = cropped_copies(examples, config.crop_max_lines, config.seed)
+    steps = len(examples) + len(copies) + 3 * config.folds + 6
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
@@ -118,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("featurizing pages", total=steps)
-        matrices = build(examples, config.corpus_weights, lambda: bar.advance(task), config.threads)
+        matrices = build(
+            examples + copies, config.corpus_weights, lambda: bar.advance(task), config.threads
+        )
 
         def step(message: str) -> None:
             bar.update(task, description=message, advance=1)
@@ -128,12 +131,11 @@ def run(args: argparse.Namespace) -> int:
     scores = page_scores(matrices, oof)
     summary = summarize(scores, ["corpus", "render"])
     _table(console, "cross-validated by site (out-of-fold), balanced mode", summary)
-    if (scores["type"] != "-").any():
-        _table(
-            console, "by page type", summarize(scores[scores["type"] != "-"], ["corpus", "type"])
-        )
+    typed = scores[(scores["type"] != "-") & (scores["render"] != CROPPED)]
+    if len(typed):
+        _table(console, "by page type (whole pages)", summarize(typed, ["corpus", "type"]))
 
-    label_counts = Counter(label for label in matrices.labels)
+    label_counts = Counter(label for e in examples for label in e.page.labels if label)
     model.card = {
         "name": name,
         "version": f"{now:%Y.%m.%d}+{data_fp[:8]}",
@@ -144,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         "pages": len(examples),
         "sites": len({e.group for e in examples}),
         "pages_by_corpus": dict(Counter(e.corpus for e in examples)),
+        "cropped_copies": len(copies),
         "label_counts": {k: int(v) for k, v in sorted(label_counts.items())},
         "config": asdict(config),
         "thresholds": model.thresholds,

@@ -11,9 +11,11 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from winnow.labels import LabelledPage, iter_label_files, parse_page
 
@@ -134,3 +136,45 @@ def stable_hash(*parts: str) -> int:
     return int.from_bytes(
         hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest(), "big"
     )
+
+
+CROPPED = "cropped"  # the render name of a cropped copy
+CROP_CONTEXT = 8  # at most this many non-blank lines kept on either side of the article
+
+
+def cropped_copies(examples: Iterable[Example], max_lines: int, seed: int = 0) -> list[Example]:
+    """A second copy of each page whose article (first to last T/B line, plus the context)
+    spans at most `max_lines` non-blank lines, with the page cut to the article and 0-8 lines on
+    either side.
+
+    Scrapers often hand over a page's main block only, or text another tool already cleaned.
+    A model that only ever saw whole pages learns that a page's last lines are its footer and
+    drops an article's closing paragraphs when the page ends with them. A copy keeps its page's
+    site, so it stays in its site's fold; its render is `cropped`, so its scores get rows of
+    their own. Short articles only: there the chrome is most of the page, and each copy costs
+    training time. The cut on each side is drawn from the page's id and the seed, so adding a
+    page changes no other page's copy.
+    """
+    out = []
+    for ex in examples:
+        labels = ex.page.labels
+        nonblank = [i for i, label in enumerate(labels) if label]
+        content = [k for k, i in enumerate(nonblank) if labels[i] in ("T", "B")]
+        if not content or content[-1] - content[0] + 1 + 2 * CROP_CONTEXT > max_lines:
+            continue
+        rng = np.random.default_rng(stable_hash(str(seed), ex.corpus, ex.page.id, ex.page.render))
+        before, after = (int(v) for v in rng.integers(0, CROP_CONTEXT + 1, size=2))
+        lo = nonblank[max(content[0] - before, 0)]
+        hi = nonblank[min(content[-1] + after, len(nonblank) - 1)]
+        header = tuple((k, CROPPED if k == "render" else v) for k, v in ex.page.header)
+        if "render" not in dict(header):
+            header += (("render", CROPPED),)
+        page = replace(
+            ex.page,
+            header=header,
+            labels=labels[lo : hi + 1],
+            lines=ex.page.lines[lo : hi + 1],
+            lone_tab_rows=frozenset(),
+        )
+        out.append(replace(ex, page=page))
+    return out

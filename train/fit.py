@@ -54,6 +54,7 @@ class TrainConfig:
     num_leaves: int = 31
     lexical_alpha: float = 2e-6
     threads: int = 2
+    crop_max_lines: int = 80  # cropped copies of articles this short (0: none; see dataset)
 
     def lgb_params(self, **extra) -> dict:
         return {
@@ -138,10 +139,20 @@ def stage1_rows(m: Matrices, pages: np.ndarray, lex: np.ndarray) -> np.ndarray:
 
 
 def stage2_rows(m: Matrices, pages: np.ndarray, oof: OutOfFold) -> np.ndarray:
+    """Stage 2's rows of these pages: the lines stage 1 is unsure of, the only ones stage 2
+    re-scores when serving (see `stage2_targets` for their labels and weights)."""
+
     def one(k, r):
-        return stage2_matrix(oof.p1[r], stage1_matrix(m.base[r], oof.lex[r]), oof.page_type[k])
+        x1 = stage1_matrix(m.base[r], oof.lex[r])
+        return stage2_matrix(oof.p1[r], x1, oof.page_type[k], uncertain(oof.p1[r]))
 
     return _per_page(m, pages, one)
+
+
+def stage2_targets(m: Matrices, pages: np.ndarray, oof: OutOfFold):
+    rows = m.page_rows(pages)
+    rows = rows[uncertain(oof.p1[rows])]
+    return rows, m.y_content[rows], m.w_content[rows]
 
 
 def page_profiles(m: Matrices, oof: OutOfFold) -> np.ndarray:
@@ -312,11 +323,10 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
         oof.page_type[test_p] = booster.predict(oof.profiles[test_p])
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
-        tr, te = m.page_rows(train_p), m.page_rows(test_p)
-        data = dataset(
-            stage2_rows(m, train_p, oof), m.y_content[tr], m.w_content[tr], STAGE2_FEATURES
-        )
+        _, y, w = stage2_targets(m, train_p, oof)
+        data = dataset(stage2_rows(m, train_p, oof), y, w, STAGE2_FEATURES)
         booster = fit_booster(data, config.stage2_rounds, config)
+        te, _, _ = stage2_targets(m, test_p, oof)
         p2[te] = predict(booster, stage2_rows(m, test_p, oof), config.threads)
         progress(f"stage 2 fold {f + 1}/{config.folds}")
     sure = ~uncertain(p1)
@@ -391,10 +401,9 @@ def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progre
         dataset(x1, m.y_content, m.w_content, STAGE1_FEATURES), config.stage1_rounds, config
     )
     progress("final stage 1")
+    _, y2, w2 = stage2_targets(m, everything, oof)
     x2 = stage2_rows(m, everything, oof)
-    stage2 = fit_booster(
-        dataset(x2, m.y_content, m.w_content, STAGE2_FEATURES), config.stage2_rounds, config
-    )
+    stage2 = fit_booster(dataset(x2, y2, w2, STAGE2_FEATURES), config.stage2_rounds, config)
     progress("final stage 2")
     title = fit_title(m, _title_trainable(m, everything), oof, config)
     kinds = fit_kinds(m, everything, oof, config)
