@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import numpy as np
 import pytest
 
 from tests.conftest import LABELS
@@ -54,19 +55,29 @@ def test_refuses_to_overwrite_and_reports_bad_corpora(trained, tmp_path, capsys)
     assert main(["train", str(tmp_path), "--out", str(tmp_path)]) == 1
 
 
-def test_site_folds_keep_sites_whole_and_do_not_move_when_sites_are_added():
-    sites = [f"site{i}.example" for i in range(40)]
-    pages = [s for s in sites for _ in range(3)]
-    folds = site_folds(pages, 4)
-    assert set(folds.tolist()) == {0, 1, 2, 3}
-    assert all(len(set(folds[i : i + 3].tolist())) == 1 for i in range(0, len(pages), 3))
-    more = site_folds([*pages, "new-a.example", "new-b.example"], 4)
-    assert more[: len(pages)].tolist() == folds.tolist()
+def test_site_folds_keep_sites_whole_and_balance_every_corpus():
+    sizes = {"a": [5, 1, 1, 1, 1, 1, 1, 1, 1, 1], "b": [2, 2, 2, 2, 1, 1, 1, 1]}
+    corpora, groups = [], []
+    for corpus, per_site in sizes.items():
+        for i, n in enumerate(per_site):
+            corpora += [corpus] * n
+            groups += [f"{corpus}-site{i}.example"] * n
+    folds = site_folds(corpora, groups, 4)
+    by_site = {}
+    for group, fold in zip(groups, folds.tolist(), strict=True):
+        assert by_site.setdefault(group, fold) == fold  # a site is never split
+    for corpus in sizes:
+        counts = np.bincount(folds[[c == corpus for c in corpora]], minlength=4)
+        assert counts.min() > 0 and counts.max() - counts.min() <= 4
 
 
-def test_site_folds_leave_no_fold_empty_with_few_sites():
-    for n in range(3, 8):
-        assert set(site_folds([f"s{i}" for i in range(n)], 3).tolist()) == {0, 1, 2}
+def test_adding_to_one_corpus_moves_no_site_of_another():
+    corpora = ["big"] * 40 + ["small"] * 6
+    groups = [f"big{i // 2}" for i in range(40)] + [f"small{i}" for i in range(6)]
+    before = site_folds(corpora, groups, 4)
+    after = site_folds([*corpora, "small", "small"], [*groups, "new1", "new2"], 4)
+    assert after[:40].tolist() == before[:40].tolist()
+    assert site_folds(corpora[::-1], groups[::-1], 4)[::-1].tolist() == before.tolist()
 
 
 def _example(n_before: int, n_body: int, n_after: int, page_id: str = "p-1") -> Example:
