@@ -114,3 +114,15 @@ def test_korean_endings_and_dates():
         page_text(["2024.10.02 11:05 입력", "성장률이 3% 올랐다.", "[서울=뉴스1] 홍길동 기자"])
     )
     assert f["n_date"][0] >= 2 and f["ends_ko"][1] and f["starts_opener"][2] and f["n_byline"][2]
+
+
+def test_blank_line_structure_is_unknown_on_a_page_without_blank_lines():
+    blocks = ("gap_before", "gap_after", "block_size", "pos_in_block")
+    cols = [BASE_FEATURES.index(k) for k in blocks]
+    dense = base_matrix(page_text([line for line in PAGE if line.strip()]))
+    assert np.isnan(dense[:, cols]).all()
+    others = np.delete(dense, cols, axis=1)
+    assert np.isfinite(others).all()  # only the blank-line features are unknown
+    spaced = base_matrix(page_text(PAGE))
+    assert np.isfinite(spaced[:, cols]).all()
+    assert spaced[:, BASE_FEATURES.index("block_size")].max() > 0

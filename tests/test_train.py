@@ -10,7 +10,7 @@ from tests.conftest import LABELS
 from winnow import clean, load_model
 from winnow.cli import main
 from winnow.labels import make_page
-from winnow.train.dataset import CROP_CONTEXT, CROPPED, Example, cropped_copies
+from winnow.train.dataset import CROP_CONTEXT, CROPPED, CROPPED_DENSE, Example, cropped_copies
 from winnow.train.fit import site_folds
 
 pytestmark = pytest.mark.slow
@@ -95,17 +95,24 @@ def test_cropped_copy_keeps_the_article_and_at_most_a_few_lines_around_it():
     for ex, copy in zip(examples, copies, strict=True):
         original = ex.page
         start = original.lines.index(copy.page.lines[0])
-        assert copy.page.lines == original.lines[start : start + len(copy.page.lines)]
-        assert copy.page.labels == original.labels[start : start + len(copy.page.labels)]
+        end = original.lines.index(copy.page.lines[-1]) + 1
+        rows = [
+            (label, line)
+            for label, line in zip(
+                original.labels[start:end], original.lines[start:end], strict=True
+            )
+            if label or copy.page.render == CROPPED
+        ]
+        assert list(zip(copy.page.labels, copy.page.lines, strict=True)) == rows
         kept = [label for label in copy.page.labels if label]
         assert kept.count("T") == 1 and kept.count("B") == 5
         assert kept.index("T") <= CROP_CONTEXT and kept[::-1].index("B") <= CROP_CONTEXT
-        assert copy.page.render == CROPPED and copy.group == ex.group and copy.page.id == ex.page.id
-    # the cut varies from page to page, and some copies keep no chrome at all on a side
+        assert copy.group == ex.group and copy.page.id == ex.page.id
+        if copy.page.render == CROPPED_DENSE:
+            assert "" not in copy.page.lines
+    # the cut varies from page to page; some copies keep their blank lines, some do not
     assert len({c.page.lines[0] for c in copies}) > 3
-    assert any(c.page.labels[0] == "T" for c in copies) or any(
-        c.page.labels[-1] == "B" for c in copies
-    )
+    assert {c.page.render for c in copies} == {CROPPED, CROPPED_DENSE}
 
 
 def test_cropped_copies_skip_long_articles_and_pages_without_content():
@@ -124,3 +131,23 @@ def test_a_page_s_copy_does_not_depend_on_the_other_pages():
     assert alone.page == among.page
     other_seed = cropped_copies(pages, max_lines=80, seed=1)
     assert [c.page for c in other_seed] != [c.page for c in cropped_copies(pages, max_lines=80)]
+
+
+def test_cropped_copies_do_not_vote_on_the_thresholds():
+    import numpy as np
+
+    from winnow.train.fit import pick_relative_cut, pick_thresholds, whole_pages
+    from winnow.train.matrices import build
+
+    pages = [_example(6 + i, 4 + i % 3, 9, f"p-{i}") for i in range(6)]
+    copies = cropped_copies(pages, max_lines=80)
+    alone = build(pages, {}, jobs=1)
+    both = build(pages + copies, {}, jobs=1)
+    assert whole_pages(both).tolist() == [True] * len(pages) + [False] * len(copies)
+    rng = np.random.default_rng(0)
+    p = rng.random(len(alone.y_content))
+    noise = rng.random(len(both.y_content) - len(p))  # whatever the copies score
+    p_both = np.concatenate([p, noise])
+    assert pick_thresholds(both, p_both) == pick_thresholds(alone, p)
+    cut = pick_thresholds(alone, p)["balanced"]
+    assert pick_relative_cut(both, p_both, cut) == pick_relative_cut(alone, p, cut)

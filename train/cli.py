@@ -84,7 +84,12 @@ def run(args: argparse.Namespace) -> int:
     from winnow.labels import LabelFormatError
     from winnow.model import save_model
     from winnow.train.crossval import fold_metrics, page_scores, summarize
-    from winnow.train.dataset import CROPPED, cropped_copies, fingerprint, load_examples
+    from winnow.train.dataset import (
+        COPY_RENDERS,
+        cropped_copies,
+        fingerprint,
+        load_examples,
+    )
     from winnow.train.fit import TrainConfig, cross_validate, fit_final
     from winnow.train.matrices import build
 
@@ -131,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     scores = page_scores(matrices, oof)
     summary = summarize(scores, ["corpus", "render"])
     _table(console, "cross-validated by site (out-of-fold), balanced mode", summary)
-    typed = scores[(scores["type"] != "-") & (scores["render"] != CROPPED)]
+    typed = scores[(scores["type"] != "-") & ~scores["render"].isin(COPY_RENDERS)]
     if len(typed):
         _table(console, "by page type (whole pages)", summarize(typed, ["corpus", "type"]))
 

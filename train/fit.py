@@ -30,7 +30,7 @@ from winnow.stages import (
     uncertain,
 )
 from winnow.title import TITLE_FEATURES, LineScores, body_start, title_candidates, title_matrix
-from winnow.train.dataset import stable_hash
+from winnow.train.dataset import COPY_RENDERS, stable_hash
 from winnow.train.matrices import Matrices
 from winnow.trees import predict
 
@@ -212,6 +212,19 @@ def _title_trainable(m: Matrices, pages: np.ndarray) -> np.ndarray:
     return pages[has_t]
 
 
+def whole_pages(m: Matrices) -> np.ndarray:
+    """The pages as labelled, without the cropped copies training adds (see dataset)."""
+    return np.array([e.page.render not in COPY_RENDERS for e in m.examples], dtype=bool)
+
+
+def _corpus_populations(m: Matrices) -> list[np.ndarray]:
+    """Per corpus, its whole pages: the populations the operating points are chosen on. The
+    cropped copies help the models learn; they do not vote on where to cut."""
+    corpus_names = np.array([e.corpus for e in m.examples])
+    whole = whole_pages(m)
+    return [np.flatnonzero((corpus_names == c) & whole) for c in np.unique(corpus_names[whole])]
+
+
 def pick_thresholds(m: Matrices, p: np.ndarray) -> dict[str, float]:
     """The cuts maximising character-weighted F-beta (0.5, 1, 2 for precision, balanced,
     recall), averaged per page, then per corpus: each corpus is a population of its own, so
@@ -219,8 +232,7 @@ def pick_thresholds(m: Matrices, p: np.ndarray) -> dict[str, float]:
     use = m.w_content > 0
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     chars, y, page = m.chars[use], m.y_content[use].astype(bool), m.page_of_row[use]
-    corpus_names = np.array([e.corpus for e in m.examples])
-    corpora = [np.flatnonzero(corpus_names == c) for c in np.unique(corpus_names)]
+    corpora = _corpus_populations(m)
     n = m.n_pages
     best = {}
     for mode, beta in (("precision", 0.5), ("balanced", 1.0), ("recall", 2.0)):
@@ -243,8 +255,7 @@ def pick_relative_cut(m: Matrices, p: np.ndarray, threshold: float) -> float:
     from winnow.article import keep_mask
 
     use = m.w_content > 0
-    corpus_names = np.array([e.corpus for e in m.examples])
-    corpora = [np.flatnonzero(corpus_names == c) for c in np.unique(corpus_names)]
+    corpora = _corpus_populations(m)
     best, best_score = 0.0, -1.0
     for cut in (0.0, 0.4, 0.5, 0.6):
         keep = np.concatenate([keep_mask(p[m.rows(k)], threshold, cut) for k in range(m.n_pages)])
@@ -334,7 +345,8 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
     oof.profiles, types = page_profiles(m, oof), page_type_labels(m)
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
-        booster = fit_page_type(oof.profiles[train_p], types[train_p], config)
+        whole = train_p[whole_pages(m)[train_p]]  # a cropped copy's profile is not a page's
+        booster = fit_page_type(oof.profiles[whole], types[whole], config)
         oof.page_type[test_p] = booster.predict(oof.profiles[test_p])
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
@@ -367,7 +379,9 @@ def _cross_validate_titles(m: Matrices, oof: OutOfFold, config: TrainConfig) -> 
                 pt = predict(booster, x, config.threads)
                 best = int(np.argmax(pt))
                 oof.title_row[k], oof.title_prob[k] = cand[best], pt[best]
-    oof.title_threshold = _title_threshold(m, np.arange(m.n_pages), oof.title_row, oof.title_prob)
+    oof.title_threshold = _title_threshold(
+        m, np.flatnonzero(whole_pages(m)), oof.title_row, oof.title_prob
+    )
 
 
 def fit_title(m: Matrices, pages: np.ndarray, oof: OutOfFold, config: TrainConfig) -> lgb.Booster:
@@ -422,7 +436,8 @@ def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progre
     progress("final stage 2")
     title = fit_title(m, _title_trainable(m, everything), oof, config)
     kinds = fit_kinds(m, everything, oof, config)
-    page_type = fit_page_type(oof.profiles, page_type_labels(m), config)
+    whole = whole_pages(m)
+    page_type = fit_page_type(oof.profiles[whole], page_type_labels(m)[whole], config)
     progress("final title and kinds")
     thresholds = dict(oof.thresholds)
     return WinnowModel(

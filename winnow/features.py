@@ -20,7 +20,7 @@ import numpy as np
 from winnow import charclass as cc
 from winnow.page import PageText
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 
 # Keyword families, found with str.find on the lower-cased page (each scan costs ~10 µs, so the
@@ -416,6 +416,21 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
     return out
 
 
+def _blank_structure(gap_before, gap_after, block_size, pos_in_block) -> dict[str, np.ndarray]:
+    """Blank lines around a line and the block it sits in; unknown (NaN) on a page with no
+    blank line between two others, where an extractor dropped them: there the whole page is
+    one block, which on a page that has blank lines would mean a menu or a list."""
+    if not (gap_before[1:] > 0).any():
+        unknown = np.full(len(gap_before), np.nan)
+        return dict.fromkeys(("gap_before", "gap_after", "block_size", "pos_in_block"), unknown)
+    return {
+        "gap_before": np.minimum(gap_before, 5),
+        "gap_after": np.minimum(gap_after, 5),
+        "block_size": np.log1p(block_size),
+        "pos_in_block": np.minimum(pos_in_block, 20),
+    }
+
+
 def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Features of each non-blank line relative to its page (arrays over `page.nonblank`)."""
     nb = page.nonblank
@@ -447,10 +462,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "pos_from_end": (page.n_lines - 1 - nb) / n_lines,
         "log_index": np.log1p(j),
         "log_index_from_end": np.log1p(n - 1 - j),
-        "gap_before": np.minimum(gap_before, 5),
-        "gap_after": np.minimum(gap_after, 5),
-        "block_size": np.log1p(block_size),
-        "pos_in_block": np.minimum(j - block_start, 20),
+        **_blank_structure(gap_before, gap_after, block_size, j - block_start),
         "len_rank": rank / max(n - 1, 1),
         "len_rel_max": nchar / max(nchar.max(initial=1.0), 1.0),
         "sentence_like": sentence_like,

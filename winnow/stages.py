@@ -78,7 +78,6 @@ PROFILE_FEATURES = [
     "log_lines",
     "sentence_frac",
     "bullet_frac",
-    "blank_frac",
     "hangul",
     "han",
     "latin",
@@ -101,7 +100,6 @@ _P = {
         "page_log_lines",
         "page_sentence_frac",
         "page_bullet_frac",
-        "page_blank_frac",
         "page_hangul",
         "page_han",
         "page_latin",
@@ -116,7 +114,8 @@ _P = {
 
 def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
     """One row describing the whole page, for the page-type model: what share of it reads as
-    prose, as numbers, as headlines; how confident stage 1 is and where."""
+    prose, as numbers, as headlines; how confident stage 1 is and where. Not its blank lines:
+    many extractors drop them, and a page without them must not turn into another type."""
     if not len(p1):
         return np.zeros((1, len(PROFILE_FEATURES)), dtype=np.float32)
     first = x1[0]
@@ -128,7 +127,6 @@ def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
         first[_P["page_log_lines"]],
         first[_P["page_sentence_frac"]],
         first[_P["page_bullet_frac"]],
-        first[_P["page_blank_frac"]],
         first[_P["page_hangul"]],
         first[_P["page_han"]],
         first[_P["page_latin"]],
