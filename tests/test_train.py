@@ -80,6 +80,12 @@ def test_adding_to_one_corpus_moves_no_site_of_another():
     assert site_folds(corpora[::-1], groups[::-1], 4)[::-1].tolist() == before.tolist()
 
 
+def test_site_folds_leave_no_fold_empty_with_few_sites():
+    for n in range(3, 8):
+        corpora = ["a" if i % 2 else "b" for i in range(n)]
+        assert set(site_folds(corpora, [f"s{i}" for i in range(n)], 3).tolist()) == {0, 1, 2}
+
+
 def _example(n_before: int, n_body: int, n_after: int, page_id: str = "p-1") -> Example:
     labels = ["N"] * n_before + ["T", ""] + ["B", ""] * n_body + ["X"] * n_after
     lines = [f"{label or 'blank'} line {i}" if label else "" for i, label in enumerate(labels)]

@@ -296,20 +296,32 @@ def site_folds(corpora: list[str], groups: list[str], folds: int) -> np.ndarray:
     the site alone put 10 of ko-hand's 20 pages in one fold, whose model then trained on the
     other 10 only), and adding pages to one corpus moves no site of another: a labelling round
     in data/labels leaves the shared corpora's folds, and so their figures, comparable. A site
-    in several corpora stays where its first corpus (by name) put it.
+    in several corpora stays where its first corpus (by name) put it. With so few sites that
+    a fold would stay empty, ties go to the emptiest fold overall instead.
     """
+    fold_of = _deal_sites(corpora, groups, folds, balance_overall=False)
+    if len(set(fold_of.values())) < min(folds, len(fold_of)):
+        fold_of = _deal_sites(corpora, groups, folds, balance_overall=True)
+    return np.array([fold_of[g] for g in groups], dtype=np.int16)
+
+
+def _deal_sites(corpora, groups, folds: int, balance_overall: bool) -> dict[str, int]:
     fold_of: dict[str, int] = {}
+    total = [0] * folds
     for corpus in sorted(set(corpora)):
         sizes = Counter(
             g for c, g in zip(corpora, groups, strict=True) if c == corpus and g not in fold_of
         )
         load = [0] * folds
         start = stable_hash(corpus) % folds  # which fold an empty corpus fills first
+        order = [(f - start) % folds for f in range(folds)]
         for group in sorted(sizes, key=lambda g: (-sizes[g], stable_hash(g))):
-            fold = min(range(folds), key=lambda f: (load[f], (f - start) % folds))
+            ties = total if balance_overall else order
+            fold = min(range(folds), key=[(load[f], ties[f]) for f in range(folds)].__getitem__)
             fold_of[group] = fold
             load[fold] += sizes[group]
-    return np.array([fold_of[g] for g in groups], dtype=np.int16)
+            total[fold] += sizes[group]
+    return fold_of
 
 
 def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutOfFold:
