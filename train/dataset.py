@@ -172,8 +172,8 @@ def cropped_copies(examples: Iterable[Example], max_lines: int, seed: int = 0) -
         hi = nonblank[min(content[-1] + after, len(nonblank) - 1)]
         rows = range(lo, hi + 1)
         render = CROPPED_DENSE if rng.integers(0, 2) else CROPPED
-        if render == CROPPED_DENSE:
-            rows = [i for i in rows if labels[i]]
+        if render == CROPPED_DENSE:  # blank as PageText sees it: nothing but white space
+            rows = [i for i in rows if ex.page.lines[i].strip()]
         header = tuple((k, render if k == "render" else v) for k, v in ex.page.header)
         if "render" not in dict(header):
             header += (("render", render),)
