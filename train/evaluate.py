@@ -22,7 +22,6 @@ from winnow.clean import analyse, resolve_threshold
 from winnow.errors import ModelMismatch
 from winnow.labels import LABELS
 from winnow.model import WinnowModel, load_model
-from winnow.page import page_text
 from winnow.train.dataset import Example
 from winnow.train.matrices import headline_copies
 from winnow.train.scoring import fixed_article, gold_bags, heuristic_keep, score_page
@@ -83,15 +82,14 @@ def _nonspace(text: str) -> int:
 def evaluate_page(model: WinnowModel, cut: float, example: Example) -> PageResult:
     """The model and both baselines on one page (the lines of the file, exactly as labelled)."""
     lines = list(example.page.lines)
-    page = page_text(lines)
-    article = analyse(lines, model, cut)[1]
-    nb = page.nonblank
+    prediction, article = analyse(lines, model, cut)
+    nb = prediction.rows
     gold = gold_bags(example)
     row = score_page(example, article, gold)
     heuristic = heuristic_keep([lines[i] for i in nb])
     baselines = {
-        "heuristic": fixed_article(lines, page, heuristic),
-        "keep_all": fixed_article(lines, page, np.ones(len(nb), dtype=bool)),
+        "heuristic": fixed_article(lines, nb, heuristic),
+        "keep_all": fixed_article(lines, nb, np.ones(len(nb), dtype=bool)),
     }
     for name, other in baselines.items():
         scored = score_page(example, other, gold)

@@ -139,21 +139,17 @@ def stage1_rows(m: Matrices, pages: np.ndarray, lex: np.ndarray) -> np.ndarray:
     return _per_page(m, pages, lambda k, r: stage1_matrix(m.base[r], lex[r]))
 
 
-def stage2_rows(m: Matrices, pages: np.ndarray, oof: OutOfFold) -> np.ndarray:
-    """Stage 2's rows of these pages: the lines stage 1 is unsure of, the only ones stage 2
-    re-scores when serving (see `stage2_targets` for their labels and weights)."""
-
-    def one(k, r):
+def stage2_rows(m: Matrices, pages: np.ndarray, oof: OutOfFold) -> tuple[np.ndarray, np.ndarray]:
+    """(row indices, stage-2 matrix) of these pages' lines that stage 1 is unsure of: the only
+    lines stage 2 re-scores when serving, so the only ones it is trained and scored on."""
+    rows, xs = [], []
+    for k in pages:
+        r = m.rows(k)
+        redo = uncertain(oof.p1[r])
         x1 = stage1_matrix(m.base[r], oof.lex[r])
-        return stage2_matrix(oof.p1[r], x1, oof.page_type[k], uncertain(oof.p1[r]))
-
-    return _per_page(m, pages, one)
-
-
-def stage2_targets(m: Matrices, pages: np.ndarray, oof: OutOfFold):
-    rows = m.page_rows(pages)
-    rows = rows[uncertain(oof.p1[rows])]
-    return rows, m.y_content[rows], m.w_content[rows]
+        rows.append(np.arange(r.start, r.stop)[redo])
+        xs.append(stage2_matrix(oof.p1[r], x1, oof.page_type[k], redo))
+    return np.concatenate(rows), np.concatenate(xs)
 
 
 def page_profiles(m: Matrices, oof: OutOfFold) -> np.ndarray:
@@ -355,18 +351,19 @@ def cross_validate(m: Matrices, config: TrainConfig, progress: Progress) -> OutO
         p1[te] = predict(booster, stage1_rows(m, test_p, lex), config.threads)
         progress(f"stage 1 fold {f + 1}/{config.folds}")
     oof.profiles, types = page_profiles(m, oof), page_type_labels(m)
+    whole = whole_pages(m)  # a cropped copy's profile is not a page's
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
-        whole = train_p[whole_pages(m)[train_p]]  # a cropped copy's profile is not a page's
-        booster = fit_page_type(oof.profiles[whole], types[whole], config)
+        pages = train_p[whole[train_p]]
+        booster = fit_page_type(oof.profiles[pages], types[pages], config)
         oof.page_type[test_p] = booster.predict(oof.profiles[test_p])
     for f in range(config.folds):
         train_p, test_p = _pages_of(m, fold_of_page, f, True), _pages_of(m, fold_of_page, f, False)
-        _, y, w = stage2_targets(m, train_p, oof)
-        data = dataset(stage2_rows(m, train_p, oof), y, w, STAGE2_FEATURES)
+        tr, x = stage2_rows(m, train_p, oof)
+        data = dataset(x, m.y_content[tr], m.w_content[tr], STAGE2_FEATURES)
         booster = fit_booster(data, config.stage2_rounds, config)
-        te, _, _ = stage2_targets(m, test_p, oof)
-        p2[te] = predict(booster, stage2_rows(m, test_p, oof), config.threads)
+        te, x = stage2_rows(m, test_p, oof)
+        p2[te] = predict(booster, x, config.threads)
         progress(f"stage 2 fold {f + 1}/{config.folds}")
     sure = ~uncertain(p1)
     p2[sure] = p1[sure]  # as at serving time: stage 2 only re-scores uncertain lines
@@ -442,9 +439,9 @@ def fit_final(m: Matrices, oof: OutOfFold, config: TrainConfig, progress: Progre
         dataset(x1, m.y_content, m.w_content, STAGE1_FEATURES), config.stage1_rounds, config
     )
     progress("final stage 1")
-    _, y2, w2 = stage2_targets(m, everything, oof)
-    x2 = stage2_rows(m, everything, oof)
-    stage2 = fit_booster(dataset(x2, y2, w2, STAGE2_FEATURES), config.stage2_rounds, config)
+    rows, x2 = stage2_rows(m, everything, oof)
+    data = dataset(x2, m.y_content[rows], m.w_content[rows], STAGE2_FEATURES)
+    stage2 = fit_booster(data, config.stage2_rounds, config)
     progress("final stage 2")
     title = fit_title(m, _title_trainable(m, everything), oof, config)
     kinds = fit_kinds(m, everything, oof, config)

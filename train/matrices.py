@@ -37,7 +37,6 @@ class Matrices:
     y_kind: np.ndarray
     y_title: np.ndarray
     page_of_row: np.ndarray
-    group_of_row: np.ndarray  # site group index per row
     chars: np.ndarray  # non-space characters per row (text-level weight)
 
     @property
@@ -119,13 +118,11 @@ def build(
         if progress is not None:
             for _ in chunk_rows:
                 progress()
-    groups = {g: i for i, g in enumerate(sorted({e.group for e in examples}))}
     sizes = np.array([len(p.labels) for p in parts], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     labels_all = np.concatenate([p.labels for p in parts]).astype("U1")
     base = np.concatenate([p.base for p in parts])
     chars = base[:, BASE_FEATURES.index("n_nonspace")]
-    group_of_page = np.array([groups[e.group] for e in examples], dtype=np.int32)
     return Matrices(
         examples=examples,
         pages=[p.page for p in parts],
@@ -138,6 +135,5 @@ def build(
         y_kind=np.concatenate([p.kind for p in parts]),
         y_title=(labels_all == "T").astype(np.int8),
         page_of_row=np.repeat(np.arange(len(parts)), sizes),
-        group_of_row=np.repeat(group_of_page, sizes),
         chars=chars,
     )

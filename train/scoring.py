@@ -13,7 +13,6 @@ import numpy as np
 
 from winnow.article import Article, assemble
 from winnow.model import KIND_LABELS, PagePrediction
-from winnow.page import PageText
 from winnow.train.dataset import Example
 from winnow.train.metrics import (
     aeb_tokens,
@@ -101,12 +100,10 @@ def heuristic_keep(lines: list[str]) -> np.ndarray:
     )
 
 
-def fixed_article(lines: list[str], page: PageText, keep: np.ndarray) -> Article:
-    """The article of a rule that keeps exactly `keep` (per non-blank line), with no title.
-
-    How the baselines (keep everything, the line heuristic) are scored like the model.
+def fixed_article(lines: list[str], rows: np.ndarray, keep: np.ndarray) -> Article:
+    """The article of a rule that keeps exactly `keep` of the non-blank lines `rows`, with no
+    title: how the baselines (keep everything, the line heuristic) are scored like the model.
     """
-    n = len(page.nonblank)
-    other = np.tile(np.eye(len(KIND_LABELS))[KIND_LABELS.index("X")], (n, 1))
-    pred = PagePrediction(page.nonblank, np.asarray(keep, dtype=float), None, 0.0, other)
+    other = np.tile(np.eye(len(KIND_LABELS))[KIND_LABELS.index("X")], (len(rows), 1))
+    pred = PagePrediction(rows, np.asarray(keep, dtype=float), None, 0.0, other)
     return assemble(lines, pred, 0.5)

@@ -106,13 +106,14 @@ def assemble(
     rows, p = pred.rows, pred.p_content
     title_row = pred.title_row
     labels, keep = line_labels(pred, threshold, relative_cut)
-    if title_row is not None and keep[:title_row].any():
-        title_row = None  # the title opens the article: one picked below body text is not one
-    if title_row is not None and _CAPTION_OR_META[np.argmax(pred.kind_probs[title_row])]:
-        title_row = None  # a caption or byline near the body start is no headline
+    # The title opens the article (one picked below body text is not one), and a caption or
+    # byline near the body start is no headline.
+    if title_row is not None and (
+        keep[:title_row].any() or _CAPTION_OR_META[np.argmax(pred.kind_probs[title_row])]
+    ):
+        title_row = None
     if title_row is not None:
         keep[title_row] = False
-    if title_row is not None:
         labels[title_row] = "T"
 
     article_rows = np.flatnonzero(keep)

@@ -24,8 +24,8 @@ from winnow.features import (
 )
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
-_BASE_INDEX = {name: i for i, name in enumerate(BASE_FEATURES)}
-_NEIGHBOUR_INDEX = [_BASE_INDEX[c] for c in NEIGHBOUR_COLUMNS]
+BASE_INDEX = {name: i for i, name in enumerate(BASE_FEATURES)}  # column of each base feature
+_NEIGHBOUR_INDEX = [BASE_INDEX[c] for c in NEIGHBOUR_COLUMNS]
 
 STAGE1_FEATURES = [
     *BASE_FEATURES,
@@ -95,7 +95,7 @@ PROFILE_FEATURES = [
     "high_len_mean",
 ]
 _P = {
-    name: _BASE_INDEX[name]
+    name: BASE_INDEX[name]
     for name in (
         "page_log_lines",
         "page_sentence_frac",
@@ -202,7 +202,7 @@ def stage2_matrix(
         np.concatenate([np.maximum.accumulate(smooth[::-1])[::-1][1:], [0.0]]) if n else smooth
     )
     d_before, d_after = _distance_to(high)
-    mass = window_mean(p1 * base[:, _BASE_INDEX["log_len"]], 5)
+    mass = window_mean(p1 * base[:, BASE_INDEX["log_len"]], 5)
     center = int(np.argmax(mass)) if n else 0
     main = means[:, MEAN_RADII.index(5)] >= 0.3
     lo, hi = run_bounds(main, center)
@@ -224,7 +224,7 @@ def stage2_matrix(
             idx > hi,
         )
     )
-    weight = base[:, _BASE_INDEX["log_len"]]
+    weight = base[:, BASE_INDEX["log_len"]]
     for cut in SEGMENT_CUTS:
         inside, dist = _segment_features(p1, weight, cut)
         cols.extend([inside[:, None], dist[:, None]])

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from winnow.features import BASE_FEATURES
 from winnow.page import PageText
-from winnow.stages import run_bounds, window_mean
-
-_BASE_INDEX = {name: i for i, name in enumerate(BASE_FEATURES)}
+from winnow.stages import BASE_INDEX, run_bounds, window_mean
 
 TITLE_BEFORE, TITLE_AFTER = 40, 5
 TITLE_OWN = [
@@ -41,7 +38,7 @@ TITLE_OWN = [
     "shingle_repeat",
     "shingle_first_line",
 ]
-_TITLE_OWN_INDEX = [_BASE_INDEX[c] for c in TITLE_OWN]
+_TITLE_OWN_INDEX = [BASE_INDEX[c] for c in TITLE_OWN]
 TITLE_FEATURES = [
     "p1",
     "p2",
@@ -94,7 +91,7 @@ def title_matrix(page: PageText, cand: np.ndarray, start: int, s: LineScores) ->
     texts = [page.lines[page.nonblank[j]].strip() for j in cand]
     in_first = np.array([len(t) >= 8 and t in first_line for t in texts], dtype=float)
     equal_first = np.array([t == first_line for t in texts], dtype=float)
-    log_len = base[cand, _BASE_INDEX["log_len"]]
+    log_len = base[cand, BASE_INDEX["log_len"]]
     rank = np.argsort(np.argsort(-log_len, kind="stable"), kind="stable") / max(len(cand) - 1, 1)
     offset = cand - start
     lo, hi = np.minimum(cand, start), np.maximum(cand, start)
