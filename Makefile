@@ -67,7 +67,7 @@ label: $(BIN)/.stamp-run  ## open the labelling tool on loopback
 
 lock:  ## re-pin requirements/*.txt from a fresh resolve (review the diff)
 	rm -rf /tmp/winnow-lock && $(PYTHON) -m venv /tmp/winnow-lock
-	/tmp/winnow-lock/bin/pip install --quiet numpy pandas scipy scikit-learn lightgbm "lleaves>=1.3" "llvmlite<0.45" joblib flask gunicorn prometheus-client rich
+	/tmp/winnow-lock/bin/pip install --quiet numpy pandas scipy scikit-learn lightgbm "lleaves>=1.3" "llvmlite<0.45" "numba<0.62" joblib flask gunicorn prometheus-client rich
 	{ echo "# Pinned runtime dependencies (the service, clean, train). Regenerate: make lock."; /tmp/winnow-lock/bin/pip freeze; } > requirements/run.txt
 	/tmp/winnow-lock/bin/pip install --quiet pytest hypothesis ruff playwright matplotlib pyspark pyarrow openapi-spec-validator
 	{ echo "# Pinned development dependencies: tests, lint, eval plots, browser and Spark tests."; echo "-r run.txt"; \

@@ -13,24 +13,23 @@ Rows are the page's non-blank lines (`PageText.nonblank`); blank lines are never
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
+from numba import njit
 
 from winnow import charclass as cc
-from winnow.page import PageText
+from winnow import scan
+from winnow.page import PageText, encode
 
 FEATURE_VERSION = 5
 
 
-# Keyword families, found with str.find on the lower-cased page (each scan costs ~10 µs, so the
-# lists stay short: the lexical model learns the rest); a Latin word must follow a non-letter.
+# Keyword families, found in the lower-cased page (`scan.count_keywords`); the lists stay short:
+# the lexical model learns the rest. A Latin word must follow a non-letter.
 KEYWORDS = {
     "url": ("http", "www."),
     "copyright": ("©", "ⓒ", "copyright", "무단", "版权"),
     "byline": ("기자", "by ", "記者", "记者"),
 }
-BRACKETED = re.compile(r"[\[【〔「『(<][^\]】〕」』)>\n]{1,30}[\]】〕」』)>]")
 
 LINE_FEATURES = [
     "n_chars",
@@ -118,12 +117,8 @@ NEIGHBOUR_COLUMNS = [
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 
 
-def _class_counts(page: PageText) -> np.ndarray:
-    """(lines × primary classes) code-point counts, from one bincount."""
-    k = len(cc.PRIMARY_CLASSES)
-    primary = np.take(cc.PRIMARY, page.cp).astype(np.int64)
-    counts = np.bincount(page.line_id * k + primary, minlength=(page.n_lines + 1) * k)
-    return counts.reshape(page.n_lines + 1, k)[: page.n_lines]
+_KEYWORDS = scan.keyword_table(KEYWORDS)
+_S = {name: i for i, name in enumerate(scan.SCAN_COLUMNS)}  # columns of scan_lines
 
 
 def quantile(x: np.ndarray, q: float) -> float:
@@ -137,84 +132,14 @@ def quantile(x: np.ndarray, q: float) -> float:
     return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
-def _find_all(text: str, word: str) -> list[int]:
-    found, at = [], text.find(word)
-    while at >= 0:
-        found.append(at)
-        at = text.find(word, at + 1)
-    return found
-
-
 def _keyword_counts(page: PageText) -> dict[str, np.ndarray]:
     lower = page.text.lower()
-    if len(lower) != len(page.text):  # a few letters lower-case to two code points
-        lower = page.text
-    latin_word = (page.flags & cc.LATIN) != 0
-    out = {}
-    for family, words in KEYWORDS.items():
-        hits = np.array([p for w in words for p in _find_all(lower, w)], dtype=np.int64)
-        if len(hits):  # "by " inside "nearby " is not a byline
-            hits = hits[~(latin_word[hits] & latin_word[np.maximum(hits - 1, 0)] & (hits > 0))]
-        out[f"n_{family}"] = np.bincount(page.line_of(hits), minlength=page.n_lines)
-    brackets = [m.start() for m in BRACKETED.finditer(page.text)]
-    out["n_bracketed"] = np.bincount(
-        page.line_of(np.array(brackets, dtype=np.int64)), minlength=page.n_lines
-    )
+    # a few letters lower-case to two code points; there the page is searched as it is
+    lower_cp = encode(lower) if len(lower) == len(page.text) else page.cp
+    counts = scan.count_keywords(lower_cp, page.flags, page.line_id, page.n_lines, _KEYWORDS)
+    out = {f"n_{family}": counts[:, i] for i, family in enumerate(KEYWORDS)}
+    out["n_bracketed"] = scan.count_brackets(page.cp, page.line_id, page.n_lines)
     return out
-
-
-def _shift(mask: np.ndarray, by: int, fill: bool = False) -> np.ndarray:
-    """mask[i + by] at i (fill past the ends)."""
-    out = np.full_like(mask, fill)
-    if by > 0:
-        out[:-by] = mask[by:]
-    elif by < 0:
-        out[-by:] = mask[:by]
-    return out
-
-
-_SEPARATING = np.array([ord(c) for c in "./-:"], dtype=np.uint32)  # need a digit after them
-
-
-def _number_counts(page: PageText) -> dict[str, np.ndarray]:
-    digit = (page.flags & cc.DIGIT) != 0
-    number_start = digit & ~_shift(digit, -1)
-    date_next = (_shift(page.flags, 1, 0) & cc.DATE_PART) != 0
-    at = np.flatnonzero(digit & date_next)  # a digit, then a date part ("2019.", "11/"…)
-    followed = _shift(digit, 2)[at] | ~np.isin(page.cp[at + 1], _SEPARATING)
-    date_part = np.zeros_like(digit)
-    date_part[at[followed]] = True
-    alnum = (page.flags & (cc.LATIN | cc.DIGIT)) != 0
-    email = (page.cp == ord("@")) & _shift(alnum, -1) & _shift(alnum, 1)
-    return {
-        "n_numbers": page.count(number_start),
-        "n_date": page.count(date_part),
-        "n_email": page.count(email),
-    }
-
-
-def _line_keys(page: PageText, nonspace: np.ndarray) -> np.ndarray:
-    """A 64-bit fingerprint of each line's non-space characters (equal lines, equal keys)."""
-    cp = page.cp.astype(np.uint64) * nonspace
-    rank = np.cumsum(nonspace, dtype=np.uint64)
-    s_cp = np.zeros(len(cp) + 1, dtype=np.uint64)
-    s_rank = np.zeros(len(cp) + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.cumsum(cp, out=s_cp[1:])
-        np.cumsum(cp * (rank * np.uint64(0x9E3779B1) + np.uint64(1)), out=s_rank[1:])
-        a = s_cp[page.ends] - s_cp[page.starts]
-        b = s_rank[page.ends] - s_rank[page.starts]
-        r0 = np.concatenate([[np.uint64(0)], rank])[page.starts]
-        b = b - a * (r0 * np.uint64(0x9E3779B1))
-        n = (
-            np.concatenate([[np.uint64(0)], rank])[page.ends]
-            - np.concatenate([[np.uint64(0)], rank])[page.starts]
-        )
-        return b * np.uint64(0xBF58476D1CE4E5B9) + a * np.uint64(0x94D049BB133111EB) + n
-
-
-SHINGLE = 8  # characters per shingle: long enough to be specific to a phrase
-_SAMPLE = np.uint64(4)  # keep a quarter of the shingles, chosen by content, not by position
 
 
 def _shingle_overlap(page: PageText) -> dict[str, np.ndarray]:
@@ -224,88 +149,29 @@ def _shingle_overlap(page: PageText) -> dict[str, np.ndarray]:
     shares its words with the document title on the first line; body text shares little.
     Shingles are sampled by hash value, so equal text yields equal samples at any offset.
     """
-    n_lines = page.n_lines
-    zeros = {"shingle_repeat": np.zeros(n_lines), "shingle_first_line": np.zeros(n_lines)}
-    m = len(page.cp) - SHINGLE + 1
-    if m <= 0 or not len(page.nonblank):
-        return zeros
-    cp = page.cp.copy()
-    cp[(cp >= 65) & (cp <= 90)] += 32
-    cp = cp.astype(np.uint64)
-    h = cp[:m].copy()
-    with np.errstate(over="ignore"):
-        for k in range(1, SHINGLE):
-            h *= np.uint64(0x100000001B3)
-            h += cp[k : k + m]
-        h *= np.uint64(0x9E3779B97F4A7C15)
-    line = page.line_id[:m]
-    keep = (line == page.line_id[SHINGLE - 1 :]) & (line < n_lines)
-    keep &= (h >> np.uint64(60)) % _SAMPLE == 0
-    keep &= (page.flags[:m] & cc.SPACE) == 0
-    h, line = h[keep], line[keep]
-    if not len(h):
-        return zeros
-    uniq, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-    per_line = np.bincount(line, minlength=n_lines).astype(np.float64)
-    repeated = np.bincount(line, weights=counts[inverse] > 1, minlength=n_lines)
-    first = page.nonblank[0]
-    in_first = np.zeros(len(uniq), dtype=bool)
-    in_first[inverse[line == first]] = True
-    first_hits = np.bincount(line, weights=in_first[inverse] & (line != first), minlength=n_lines)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    if not len(page.nonblank):
         return {
-            "shingle_repeat": np.where(per_line > 0, repeated / np.maximum(per_line, 1), 0.0),
-            "shingle_first_line": np.where(per_line > 0, first_hits / np.maximum(per_line, 1), 0.0),
+            "shingle_repeat": np.zeros(page.n_lines),
+            "shingle_first_line": np.zeros(page.n_lines),
         }
-
-
-def _title_runs(page: PageText, token_start: np.ndarray) -> dict[str, np.ndarray]:
-    """Longest run of capitalised words per line, and the run the line opens with.
-
-    A teaser that glues a Title Case headline to its first sentence opens with a long run
-    ("Harvick Fails To Rally Overmatched Ford In NASCAR Finale Ford v Toyota…"); prose
-    rarely strings more than three or four capitals together.
-    """
-    n = page.n_lines
-    pos = np.flatnonzero(token_start)
-    if not len(pos):
-        return {"title_run": np.zeros(n), "lead_title_run": np.zeros(n)}
-    line = page.line_id[pos]
-    flags = page.flags[pos]
-    upper = ((flags & cc.UPPER) != 0) | ((flags & cc.DIGIT) != 0)
-    first_in_line = np.concatenate([[True], line[1:] != line[:-1]])
-    run_id = np.cumsum(~upper | first_in_line)
-    run_len = np.bincount(run_id, weights=upper)
-    lengths = run_len[run_id] * upper
-    best = np.zeros(n + 1)
-    np.maximum.at(best, line, lengths)
-    lead = np.zeros(n + 1)
-    lead[line[first_in_line]] = lengths[first_in_line]
-    return {"title_run": best[:n], "lead_title_run": lead[:n]}
+    hashes, lines = scan.sampled_shingles(page.cp, page.flags, page.line_id, page.n_lines)
+    repeated, first_hits, per_line = scan.shingle_counts(
+        hashes, lines, page.n_lines, page.nonblank[0]
+    )
+    per_line = np.maximum(per_line, 1)
+    return {"shingle_repeat": repeated / per_line, "shingle_first_line": first_hits / per_line}
 
 
 def line_features(page: PageText) -> dict[str, np.ndarray]:
     """Features of each line on its own, for all lines (blank ones included)."""
-    flags, cp = page.flags, page.cp
-    classes = _class_counts(page)
+    bounds = np.stack([page.starts, page.ends])
+    classes, counts, keys = scan.scan_lines(page.cp, page.flags, cc.PRIMARY, bounds)
     n_chars = page.ends - page.starts
     n_nonspace = n_chars - classes[:, 0]
-    is_space = (flags & cc.SPACE) != 0
-    prev_space = _shift(is_space, -1, True)
-    next_space = _shift(is_space, 1, True)
-    token_start = ~is_space & prev_space
-    n_words = page.count(token_start)
-
-    ns_pos = np.flatnonzero(~is_space)
-    if len(ns_pos) == 0:
-        ns_pos = np.array([0])
-    fi = np.minimum(np.searchsorted(ns_pos, page.starts), len(ns_pos) - 1)
-    li = np.maximum(np.searchsorted(ns_pos, page.ends) - 1, 0)
-    first, last = ns_pos[fi], ns_pos[li]
-    before_last = ns_pos[np.maximum(li - 1, 0)]
     has = n_nonspace > 0
     two = n_nonspace >= 2
-    f_first, f_last, f_prev = flags[first], flags[last], flags[before_last]
+    f_first, f_last, f_prev = (counts[:, _S[k]] for k in ("f_first", "f_last", "f_prev"))
+    n_words = counts[:, _S["words"]]
     ends_ko = has & (
         ((f_last & cc.KO_ENDING) != 0)
         | (two & ((f_last & cc.SENT_END) != 0) & ((f_prev & cc.KO_ENDING) != 0))
@@ -315,9 +181,7 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         | (two & ((f_last & cc.CLOSER) != 0) & ((f_prev & cc.SENT_END) != 0))
         | ends_ko
     )
-    sentence_marks = ((flags & cc.SENT_END) != 0) & next_space
-    separators = ((flags & cc.SEPARATOR) != 0) & prev_space & next_space
-    dup_count, dup_first = _repetition(page, ~is_space, has)
+    dup_count, dup_first = _repetition(keys, has)
     denom = np.maximum(n_nonspace, 1)
     feats = {
         "n_chars": n_chars,
@@ -326,36 +190,38 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         "n_words": n_words,
         "mean_word_len": n_nonspace / np.maximum(n_words, 1),
         **{f"frac_{k}": classes[:, i] / denom for i, k in enumerate(cc.PRIMARY_CLASSES) if i},
-        "frac_upper": page.count((flags & cc.UPPER) != 0) / denom,
-        "frac_title_words": page.count(token_start & ((flags & cc.UPPER) != 0))
-        / np.maximum(n_words, 1),
-        "indent": np.where(has, first - page.starts, 0),
+        "frac_upper": counts[:, _S["upper"]] / denom,
+        "frac_title_words": counts[:, _S["title_words"]] / np.maximum(n_words, 1),
+        "indent": counts[:, _S["indent"]],
         "starts_bullet": has & ((f_first & cc.BULLET) != 0),
         "starts_number": has & ((f_first & cc.DIGIT) != 0),
         "starts_opener": has & ((f_first & cc.OPENER) != 0),
         "ends_sentence": ends_sentence,
         "ends_ko": ends_ko,
-        "ends_colon": has & (cp[last] == ord(":")),
+        "ends_colon": has & (counts[:, _S["last_cp"]] == ord(":")),
         "ends_digit": has & ((f_last & cc.DIGIT) != 0),
         "ends_punct": has & ((f_last & cc.PUNCT) != 0),
-        "n_sentences": page.count(sentence_marks),
-        "n_separators": page.count(separators),
+        "n_sentences": counts[:, _S["sentences"]],
+        "n_separators": counts[:, _S["separators"]],
         **_keyword_counts(page),
-        **_number_counts(page),
+        "n_numbers": counts[:, _S["numbers"]],
+        "n_date": counts[:, _S["dates"]],
+        "n_email": counts[:, _S["emails"]],
         "dup_count": dup_count,
         "dup_first": dup_first,
         **_shingle_overlap(page),
-        **_title_runs(page, token_start),
+        "title_run": counts[:, _S["title_run"]],
+        "lead_title_run": counts[:, _S["lead_title_run"]],
         "starts_lower": has & ((f_first & cc.LATIN) != 0) & ((f_first & cc.UPPER) == 0),
     }
     return feats
 
 
-def _repetition(page: PageText, nonspace: np.ndarray, has: np.ndarray):
-    keys = _line_keys(page, nonspace)
+def _repetition(keys: np.ndarray, has: np.ndarray):
+    """How often each non-blank line occurs in the page, and whether this is its first time."""
     idx = np.flatnonzero(has)
-    count = np.zeros(page.n_lines)
-    first = np.zeros(page.n_lines, dtype=bool)
+    count = np.zeros(len(keys))
+    first = np.zeros(len(keys), dtype=bool)
     if len(idx):
         _, first_at, inverse, counts = np.unique(
             keys[idx], return_index=True, return_inverse=True, return_counts=True
@@ -406,13 +272,28 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
         "byline": lf["n_byline"][nb] > 0,
     }
     x = np.column_stack(list(signals.values())).astype(np.float64)
-    n = len(x)
     out = {}
-    for radius, total in zip(REGION_RADII, window_sums(x, REGION_RADII), strict=True):
-        width = np.minimum(np.arange(n) + radius + 1, n) - np.maximum(np.arange(n) - radius, 0) - 1
-        share = (total - x) / np.maximum(width, 1)[:, None]
+    for radius in REGION_RADII:
+        share = _shares_around(x, radius)
         for k, name in enumerate(signals):
             out[f"around{radius}_{name}"] = share[:, k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _shares_around(x, radius):  # pragma: no cover - compiled
+    """Per row and column: the mean of x over rows i-radius..i+radius (clipped at the ends),
+    row i left out; sums from a running total, as `window_sums` makes them."""
+    n, k = x.shape
+    cum = np.zeros((n + 1, k))
+    for i in range(n):
+        for c in range(k):
+            cum[i + 1, c] = cum[i, c] + x[i, c]
+    out = np.empty((n, k))
+    for i in range(n):
+        lo, hi = max(i - radius, 0), min(i + radius + 1, n)
+        for c in range(k):
+            out[i, c] = (cum[hi, c] - cum[lo, c] - x[i, c]) / max(hi - lo - 1, 1)
     return out
 
 
@@ -491,21 +372,23 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "page_median_len": np.log1p(quantile(nchar, 0.5)) if n else 0.0,
         "page_bullet_frac": lf["starts_bullet"][nb].mean() if n else 0.0,
     }
-    for name, value in page_level.items():
-        feats[name] = np.full(n, value, dtype=np.float64)
+    feats.update(page_level)  # one number for the whole page
     return feats
 
 
 def base_matrix(page: PageText) -> np.ndarray:
     """(non-blank lines × BASE_FEATURES) float32: the model-free features of a page."""
-    if not len(page.nonblank):
-        return np.zeros((0, len(BASE_FEATURES)), dtype=np.float32)
-    lf = line_features(page)
-    pr = page_relative(page, lf)
     nb = page.nonblank
     out = np.empty((len(nb), len(BASE_FEATURES)), dtype=np.float32)
-    out[:, : len(LINE_FEATURES)] = np.column_stack([lf[name] for name in LINE_FEATURES])[nb]
-    out[:, len(LINE_FEATURES) :] = np.column_stack([pr[name] for name in PAGE_FEATURES])
+    if not len(nb):
+        return out
+    lf = line_features(page)
+    own = np.empty((page.n_lines, len(LINE_FEATURES)), dtype=np.float32)
+    for k, name in enumerate(LINE_FEATURES):
+        own[:, k] = lf[name]
+    out[:, : len(LINE_FEATURES)] = own[nb]
+    for k, values in enumerate(map(page_relative(page, lf).get, PAGE_FEATURES)):
+        out[:, len(LINE_FEATURES) + k] = values
     return out
 
 

@@ -2,7 +2,7 @@
 
 Every line becomes a bag of hashed 1-3-grams of its (lower-cased, digit-folded) characters plus
 marked n-grams at its start and end, weighted 1/sqrt(count). A linear model over that bag
-scores a line with one weight lookup and one `bincount` per page, so it costs microseconds
+scores a line with one weight lookup per n-gram in a compiled loop, so it costs microseconds
 where a vectorizer would cost milliseconds. `LexicalScorer` holds fitted weights; training
 builds the same bags as a sparse matrix (`ngram_matrix`).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy import sparse
 
 from winnow import charclass as cc
@@ -35,68 +36,69 @@ def _normalized(page: PageText) -> np.ndarray:
     return cp.astype(np.uint64)
 
 
-def _finish(h: np.ndarray, salt: np.uint64) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return (((h ^ salt) * _MIX) >> np.uint64(64 - BITS)).astype(np.int64)
-
-
 def line_ngrams(page: PageText) -> tuple[np.ndarray, np.ndarray]:
     """(row, bucket) of every n-gram; row indexes `page.nonblank` (blank lines hold none)."""
-    blocks = ngram_blocks(page)
-    if not blocks:
+    n_rows = len(page.nonblank)
+    if not n_rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate([r for r, _ in blocks]), np.concatenate([b for _, b in blocks])
-
-
-def ngram_blocks(page: PageText) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The n-grams as (row, bucket) blocks, one per kind of n-gram, rows ascending in each."""
-    if not len(page.nonblank):
-        return []
-    cp = _normalized(page)
-    n = len(cp)
     row_of_line = np.full(page.n_lines + 1, -1, dtype=np.int64)
-    row_of_line[page.nonblank] = np.arange(len(page.nonblank))
-    line_id = page.line_id
-    starts_word = cp != 32  # n-grams start at a character, not at a space
-    rows, buckets = [], []
-    h = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for order in range(1, max(ORDERS) + 1):
-            m = n - order + 1
-            if m <= 0:
-                break
-            h = h[:m]  # extend every (order-1)-gram by one character, in place
-            h *= _MUL
-            h += cp[order - 1 :]
-            if order not in ORDERS:
+    row_of_line[page.nonblank] = np.arange(n_rows)
+    nonspace = np.flatnonzero((page.flags & cc.SPACE) == 0)
+    line_starts, line_ends = page.starts[page.nonblank], page.ends[page.nonblank]
+    first = nonspace[np.searchsorted(nonspace, line_starts)]
+    last = nonspace[np.searchsorted(nonspace, line_ends) - 1]
+    edges = np.stack([first, np.maximum(last - (EDGE - 1), line_starts)])
+    return _grams(_normalized(page), page.line_id, row_of_line, edges, line_ends)
+
+
+@njit(cache=True, nogil=True)
+def _grams(cp, line_id, row_of_line, edges, line_ends):  # pragma: no cover - compiled
+    """Hash every 1-3-gram that starts at a non-space character and stays in its line, then
+    the EDGE characters from each line's first non-space character and up to its last one
+    (past the line's end a character counts as 0)."""
+    n = len(cp)
+    n_rows = len(line_ends)
+    rows = np.empty(n * len(ORDERS) + 2 * n_rows, np.int64)
+    buckets = np.empty_like(rows)
+    k = 0
+    for order in ORDERS:
+        for i in range(n - order + 1):
+            row = row_of_line[line_id[i]]
+            if cp[i] == 32 or row < 0 or line_id[i] != line_id[i + order - 1]:
                 continue
-            same_line = line_id[:m] == line_id[order - 1 :]
-            pos = np.flatnonzero(same_line & starts_word[:m])
-            r = row_of_line[line_id[pos]]
-            keep = r >= 0
-            rows.append(r[keep])
-            buckets.append(_finish(h[pos[keep]], np.uint64(order)))
-    for salt, pos in ((_SALT_START, _edge_starts(page)), (_SALT_END, _edge_ends(page))):
-        h = np.zeros(len(pos), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for k in range(EDGE):
-                p = pos + k
-                inside = p < page.ends[page.nonblank]
-                h = h * _MUL + np.where(inside, cp[np.minimum(p, n - 1)], np.uint64(0))
-        rows.append(np.arange(len(pos)))
-        buckets.append(_finish(h, salt))
-    return list(zip(rows, buckets, strict=True))
+            h = np.uint64(0)
+            for j in range(order):
+                h = h * _MUL + cp[i + j]
+            rows[k] = row
+            buckets[k] = _bucket(h, np.uint64(order))
+            k += 1
+    for e, salt in enumerate((_SALT_START, _SALT_END)):
+        for row in range(n_rows):
+            h = np.uint64(0)
+            for j in range(EDGE):
+                at = edges[e, row] + j
+                h = h * _MUL + (cp[min(at, n - 1)] if at < line_ends[row] else np.uint64(0))
+            rows[k] = row
+            buckets[k] = _bucket(h, salt)
+            k += 1
+    return rows[:k], buckets[:k]
 
 
-def _edge_starts(page: PageText) -> np.ndarray:
-    nonspace = np.flatnonzero((page.flags & cc.SPACE) == 0)
-    return nonspace[np.searchsorted(nonspace, page.starts[page.nonblank])]
+@njit(cache=True)
+def _bucket(h, salt):  # pragma: no cover - compiled
+    return np.int64(((h ^ salt) * _MIX) >> np.uint64(64 - BITS))
 
 
-def _edge_ends(page: PageText) -> np.ndarray:
-    nonspace = np.flatnonzero((page.flags & cc.SPACE) == 0)
-    last = nonspace[np.searchsorted(nonspace, page.ends[page.nonblank]) - 1]
-    return np.maximum(last - (EDGE - 1), page.starts[page.nonblank])
+@njit(cache=True, nogil=True)
+def _sum_weights(rows, buckets, weights, n_rows):  # pragma: no cover - compiled
+    """Per row: the sum of its n-grams' weights (in double precision) and their number."""
+    sums = np.zeros((n_rows, weights.shape[1]))
+    counts = np.zeros(n_rows)
+    for i in range(len(rows)):
+        for h in range(weights.shape[1]):
+            sums[rows[i], h] += weights[buckets[i], h]
+        counts[rows[i]] += 1
+    return sums, counts
 
 
 def _row_weights(rows: np.ndarray, n_rows: int) -> np.ndarray:
@@ -133,14 +135,7 @@ class LexicalScorer:
     def score(self, page: PageText) -> np.ndarray:
         """(non-blank lines × heads) decision values."""
         n_rows = len(page.nonblank)
-        weights = self._weights32()
-        sums = np.zeros((n_rows, len(self.heads)), dtype=np.float32)
-        counts = np.zeros(n_rows)
-        for rows, buckets in ngram_blocks(page):  # rows ascend: sum runs with reduceat
-            if not len(rows):
-                continue
-            starts = np.flatnonzero(np.diff(rows, prepend=-1))
-            sums[rows[starts]] += np.add.reduceat(np.take(weights, buckets, axis=0), starts, axis=0)
-            counts += np.bincount(rows, minlength=n_rows)
+        rows, buckets = line_ngrams(page)
+        sums, counts = _sum_weights(rows, buckets, self._weights32(), n_rows)
         scale = 1.0 / np.sqrt(np.maximum(counts, 1))
         return (sums * scale[:, None] + self.bias).astype(np.float32)

@@ -16,7 +16,7 @@ import numpy as np
 from winnow.errors import ModelIntegrityError, ModelMismatch, ModelNotFound
 from winnow.features import FEATURE_VERSION, base_matrix
 from winnow.lexical import LexicalScorer
-from winnow.page import PageText
+from winnow.page import PageText, page_text
 from winnow.stages import (
     page_profile,
     stage1_matrix,
@@ -198,7 +198,11 @@ def load_model(path: str | os.PathLike | None = None, *, compile: bool = True) -
     if not isinstance(model, WinnowModel):
         raise ModelMismatch(f"{model_path} holds a {type(model).__name__}, not a WinnowModel")
     model.card = card
-    return model.compile(compile)
+    model.compile(compile)
+    if compile:  # load the compiled passes now (on a new machine: compile them, ~10 s), not
+        # on the first request
+        model.predict_page(page_text(["Warm-up.", "", "A line of the warm-up."]), threshold=0.5)
+    return model
 
 
 @lru_cache(maxsize=1)

@@ -38,7 +38,7 @@ class PageText:
         return np.bincount(self.line_id[mask], minlength=self.n_lines + 1)[: self.n_lines]
 
 
-def _encode(text: str) -> np.ndarray:
+def encode(text: str) -> np.ndarray:
     try:
         data = text.encode("utf-32-le")
     except UnicodeEncodeError:  # lone surrogates from a caller that skipped split_lines
@@ -48,7 +48,7 @@ def _encode(text: str) -> np.ndarray:
 
 def page_text(lines: list[str]) -> PageText:
     text = "\n".join(lines)
-    cp = _encode(text)
+    cp = encode(text)
     flags = classify(cp)
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     ends = np.cumsum(lengths + 1) - 1

@@ -11,6 +11,7 @@ three cuts, and the page type. The title stage is in `winnow.title`.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from winnow.features import (
     BASE_FEATURES,
@@ -187,63 +188,166 @@ def stage2_matrix(
     the page-type model's probabilities (what counts as content differs on a product page);
     for the lines in `rows` (a mask or indices) only, when given."""
     n = len(p1)
-    base = x1[:, : len(BASE_FEATURES)]
-    cols: list[np.ndarray] = [p1]
-    around = shifted(p1[:, None], CONTEXT_OFFSETS)
-    cols.append(around)
-    means = _window_means(p1, MEAN_RADII)
-    smooth = means[:, 0]
-    cols.append(means)
-    high = p1 > 0.5
-    near = around[:, CONTEXT_OFFSETS.index(-3) : CONTEXT_OFFSETS.index(3) + 1]  # ±3, NaN past ends
-    window_max = np.fmax.reduce(near, axis=1, initial=0.0)  # fmax skips the NaNs
-    before_max = np.concatenate([[0.0], np.maximum.accumulate(smooth)[:-1]]) if n else smooth
-    after_max = (
-        np.concatenate([np.maximum.accumulate(smooth[::-1])[::-1][1:], [0.0]]) if n else smooth
-    )
-    d_before, d_after = _distance_to(high)
-    mass = window_mean(p1 * base[:, BASE_INDEX["log_len"]], 5)
-    center = int(np.argmax(mass)) if n else 0
-    main = means[:, MEAN_RADII.index(5)] >= 0.3
-    lo, hi = run_bounds(main, center)
-    idx = np.arange(n)
-    cols.extend(
-        c[:, None]
-        for c in (
-            window_max,
-            before_max,
-            after_max,
-            np.log1p(d_before),
-            np.log1p(d_after),
-            np.log1p(_run_lengths(high)),
-            np.full(n, p1.mean() if n else 0.0),
-            np.full(n, high.mean() if n else 0.0),
-            (idx - center) / max(n, 1),
-            (idx >= lo) & (idx <= hi),
-            idx < lo,
-            idx > hi,
-        )
-    )
-    weight = base[:, BASE_INDEX["log_len"]]
-    for cut in SEGMENT_CUTS:
-        inside, dist = _segment_features(p1, weight, cut)
-        cols.extend([inside[:, None], dist[:, None]])
-    rank = np.empty(n)
-    rank[np.argsort(p1, kind="stable")] = idx / max(n - 1, 1)
-    likely = p1[p1 >= 0.3]
-    top = quantile(likely, 0.9) if len(likely) else 1.0
-    cols.extend(
-        [rank[:, None], (p1 / max(p1.max(initial=0.0), 1e-6))[:, None], (p1 / top)[:, None]]
-    )
-    cols.append(
-        np.broadcast_to(
-            np.asarray(page_type, dtype=np.float32).reshape(1, -1), (n, len(PAGE_TYPES))
-        )
-    )
-    context = np.concatenate([c.reshape(n, -1) for c in cols], axis=1).astype(np.float32)
+    context = np.empty((n, len(STAGE2_FEATURES) - len(STAGE1_FEATURES)))
+    if n:
+        _p1_context(p1, x1[:, BASE_INDEX["log_len"]], context)
+        # numpy's log1p and mean, so training's matrices are these numbers exactly
+        context[:, _LOG_COLUMNS] = np.log1p(context[:, _LOG_COLUMNS])
+        dist = context[:, _SIGNED_LOG_COLUMNS]
+        context[:, _SIGNED_LOG_COLUMNS] = np.sign(dist) * np.log1p(np.abs(dist))
+        context[:, _C["page_p1_mean"]] = p1.mean()
+        context[:, _C["type_article"] :] = np.asarray(page_type, dtype=np.float32)
     if rows is not None:
         context, x1 = context[rows], x1[rows]
-    return np.concatenate([context, x1], axis=1)
+    return np.concatenate([context.astype(np.float32), x1], axis=1)
+
+
+_C = {name: i for i, name in enumerate(STAGE2_FEATURES[: -len(STAGE1_FEATURES)])}
+_LOG_COLUMNS = [_C[k] for k in ("dist_content_before", "dist_content_after", "content_run")]
+_SIGNED_LOG_COLUMNS = [_C[f"seg{int(c * 10)}_dist"] for c in SEGMENT_CUTS]
+
+
+@njit(cache=True, nogil=True)
+def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
+    """Fill `out` (rows × context columns of STAGE2_FEATURES, in order) from the stage-1
+    probabilities: p1 at the offsets around, window means, the best smoothed p1 before and
+    after, lines to the nearest likely line (p1 > 0.5) and its run, the page's main run of
+    likely lines around its densest point, the best content segment at three cuts and p1's
+    rank. Distances come out raw; `stage2_matrix` takes their log and the page-level means."""
+    n = len(p1)
+    out[:] = np.nan
+    out[:, 0] = p1
+    for k, off in enumerate(CONTEXT_OFFSETS):
+        for i in range(max(0, -off), min(n, n - off)):
+            out[i, 1 + k] = p1[i + off]
+    col = 1 + len(CONTEXT_OFFSETS)
+    for r in MEAN_RADII:
+        out[:, col] = _window_mean(p1, r)
+        col += 1
+    smooth = out[:, col - len(MEAN_RADII)]
+    for i in range(n):  # p1_max_3: the neighbours within 3 lines, at least 0
+        best = 0.0
+        for j in range(max(0, i - 3), min(n, i + 4)):
+            if j != i:
+                best = max(best, p1[j])
+        out[i, col] = best
+    _max_before_after(smooth, out[:, col + 1], out[:, col + 2])
+    col += 3
+    _content_distances(p1 > 0.5, out[:, col], out[:, col + 1], out[:, col + 2])
+    col += 4  # page_p1_mean is filled by the caller
+    out[:, col] = (p1 > 0.5).sum() / n
+    mass = _window_mean(p1 * log_len, 5)
+    center = np.argmax(mass)
+    lo, hi = _run_around(out[:, 1 + len(CONTEXT_OFFSETS) + 1] >= 0.3, center)
+    for i in range(n):
+        out[i, col + 1] = (i - center) / n
+        out[i, col + 2] = lo <= i <= hi
+        out[i, col + 3] = i < lo
+        out[i, col + 4] = i > hi
+    col += 5
+    for cut in SEGMENT_CUTS:
+        lo, hi = _best_segment(log_len * (p1 - cut))
+        for i in range(n):
+            out[i, col] = lo <= i <= hi
+            out[i, col + 1] = i - lo if i < lo else (i - hi if i > hi else 0)
+        col += 2
+    order = np.argsort(p1, kind="mergesort")
+    for k in range(n):
+        out[order[k], col] = k / max(n - 1, 1)
+    out[:, col + 1] = p1 / max(p1.max(), 1e-6)
+    likely = p1[p1 >= 0.3]
+    out[:, col + 2] = p1 / (_quantile90(likely) if len(likely) else 1.0)
+
+
+@njit(cache=True)
+def _window_mean(x, r):  # pragma: no cover - compiled
+    """Means of x over rows i-r..i+r clipped at the ends, from a cumulative sum (as numpy)."""
+    n = len(x)
+    cum = np.zeros(n + 1)
+    for i in range(n):
+        cum[i + 1] = cum[i] + x[i]
+    out = np.empty(n)
+    for i in range(n):
+        lo, hi = max(i - r, 0), min(i + r + 1, n)
+        out[i] = (cum[hi] - cum[lo]) / max(hi - lo, 1)
+    return out
+
+
+@njit(cache=True)
+def _max_before_after(x, before, after):  # pragma: no cover - compiled
+    """The largest x strictly before and strictly after each row (0 at the page's ends)."""
+    n = len(x)
+    before[0] = 0.0
+    for i in range(1, n):
+        before[i] = max(before[i - 1], x[i - 1]) if i > 1 else x[0]
+    after[n - 1] = 0.0
+    for i in range(n - 2, -1, -1):
+        after[i] = max(after[i + 1], x[i + 1]) if i < n - 2 else x[n - 1]
+
+
+@njit(cache=True)
+def _content_distances(high, before, after, run):  # pragma: no cover - compiled
+    """Lines to the nearest likely line before and after (n+1 when none), and the length of
+    the run of likely lines each likely line sits in (0 elsewhere)."""
+    n = len(high)
+    last = -1
+    for i in range(n):
+        before[i] = i - last if last >= 0 else n + 1
+        last = i if high[i] else last
+    nxt = n
+    for i in range(n - 1, -1, -1):
+        after[i] = nxt - i if nxt < n else n + 1
+        nxt = i if high[i] else nxt
+    i = 0
+    while i < n:
+        j = i
+        while j < n and high[j] == high[i]:
+            j += 1
+        run[i:j] = (j - i) if high[i] else 0
+        i = j
+
+
+@njit(cache=True)
+def _run_around(mask, center):  # pragma: no cover - compiled
+    """First and last index of the run of True holding `center`; (center, center - 1) when
+    `center` is False."""
+    if not mask[center]:
+        return center, center - 1
+    lo, hi = center, center
+    while lo > 0 and mask[lo - 1]:
+        lo -= 1
+    while hi < len(mask) - 1 and mask[hi + 1]:
+        hi += 1
+    return lo, hi
+
+
+@njit(cache=True)
+def _best_segment(gain):  # pragma: no cover - compiled
+    """`best_segment` compiled: the same prefix sums and ties."""
+    cum = 0.0
+    low = 0.0
+    start = 0
+    best, best_start, best_end = -np.inf, 0, 0
+    for k in range(len(gain) + 1):
+        if k:
+            cum += gain[k - 1]
+        if cum <= low:
+            low = cum
+            start = k
+        if cum - low > best:
+            best, best_start, best_end = cum - low, start, k
+    return best_start, best_end - 1
+
+
+@njit(cache=True)
+def _quantile90(x):  # pragma: no cover - compiled
+    """features.quantile(x, 0.9): linear interpolation with numpy's rounding."""
+    s = np.sort(x)
+    at = (len(s) - 1) * 0.9
+    lo = int(np.floor(at))
+    hi = min(lo + 1, len(s) - 1)
+    a, b, t = s[lo], s[hi], at - lo
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
 def best_segment(gain: np.ndarray) -> tuple[int, int]:
