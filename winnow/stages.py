@@ -19,9 +19,8 @@ from winnow.features import (
     NEIGHBOUR_OFFSETS,
     neighbour_names,
     quantile,
-    run_containing,
     shifted,
-    window_sums,
+    window_sum,
 )
 
 LEXICAL_HEADS = ("content", "C", "M", "N", "L", "A", "S", "X")
@@ -41,37 +40,14 @@ def stage1_matrix(base: np.ndarray, lex: np.ndarray) -> np.ndarray:
     return np.concatenate([base, lex, shifted(around)], axis=1)
 
 
-def window_mean(x: np.ndarray, radius: int) -> np.ndarray:
-    return _window_means(x, (radius,))[:, 0]
-
-
-def _window_means(x: np.ndarray, radii: tuple[int, ...]) -> np.ndarray:
-    """(rows × radii) means of x over i-r..i+r, clipped at the page's ends."""
+@njit(cache=True)
+def window_mean(x, radius):  # pragma: no cover - compiled
+    """Means of x over rows i-radius..i+radius, clipped at the page's ends."""
     n = len(x)
-    idx = np.arange(n)
-    out = np.zeros((n, len(radii)))
-    for k, (r, total) in enumerate(zip(radii, window_sums(x, radii), strict=True)):
-        out[:, k] = total / np.maximum(np.minimum(idx + r + 1, n) - np.maximum(idx - r, 0), 1)
+    out = window_sum(x, radius)
+    for i in range(n):
+        out[i] /= max(min(i + radius + 1, n) - max(i - radius, 0), 1)
     return out
-
-
-def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lines to the nearest True before and after each line (n+1 when there is none)."""
-    n = len(mask)
-    idx = np.arange(n)
-    last = np.maximum.accumulate(np.where(mask, idx, -1))
-    before = np.concatenate([[-1], last[:-1]])
-    nxt = np.minimum.accumulate(np.where(mask, idx, n)[::-1])[::-1]
-    after = np.concatenate([nxt[1:], [n]])
-    return np.where(before >= 0, idx - before, n + 1), np.where(after < n, after - idx, n + 1)
-
-
-def _run_lengths(mask: np.ndarray) -> np.ndarray:
-    """For each True, the length of its run of Trues; 0 elsewhere."""
-    if not len(mask):
-        return np.zeros(0)
-    run_id = np.cumsum(np.concatenate([[True], mask[1:] != mask[:-1]]))
-    return np.bincount(run_id)[run_id] * mask
 
 
 PAGE_TYPES = ("article", "forum", "product", "listing", "documentation", "service")
@@ -222,7 +198,7 @@ def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
             out[i, 1 + k] = p1[i + off]
     col = 1 + len(CONTEXT_OFFSETS)
     for r in MEAN_RADII:
-        out[:, col] = _window_mean(p1, r)
+        out[:, col] = window_mean(p1, r)
         col += 1
     smooth = out[:, col - len(MEAN_RADII)]
     for i in range(n):  # p1_max_3: the neighbours within 3 lines, at least 0
@@ -236,9 +212,9 @@ def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
     _content_distances(p1 > 0.5, out[:, col], out[:, col + 1], out[:, col + 2])
     col += 4  # page_p1_mean is filled by the caller
     out[:, col] = (p1 > 0.5).sum() / n
-    mass = _window_mean(p1 * log_len, 5)
+    mass = window_mean(p1 * log_len, 5)
     center = np.argmax(mass)
-    lo, hi = _run_around(out[:, 1 + len(CONTEXT_OFFSETS) + 1] >= 0.3, center)
+    lo, hi = run_bounds(out[:, 1 + len(CONTEXT_OFFSETS) + 1] >= 0.3, center)
     for i in range(n):
         out[i, col + 1] = (i - center) / n
         out[i, col + 2] = lo <= i <= hi
@@ -246,7 +222,7 @@ def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
         out[i, col + 4] = i > hi
     col += 5
     for cut in SEGMENT_CUTS:
-        lo, hi = _best_segment(log_len * (p1 - cut))
+        lo, hi = best_segment(log_len * (p1 - cut))
         for i in range(n):
             out[i, col] = lo <= i <= hi
             out[i, col + 1] = i - lo if i < lo else (i - hi if i > hi else 0)
@@ -256,21 +232,7 @@ def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
         out[order[k], col] = k / max(n - 1, 1)
     out[:, col + 1] = p1 / max(p1.max(), 1e-6)
     likely = p1[p1 >= 0.3]
-    out[:, col + 2] = p1 / (_quantile90(likely) if len(likely) else 1.0)
-
-
-@njit(cache=True)
-def _window_mean(x, r):  # pragma: no cover - compiled
-    """Means of x over rows i-r..i+r clipped at the ends, from a cumulative sum (as numpy)."""
-    n = len(x)
-    cum = np.zeros(n + 1)
-    for i in range(n):
-        cum[i + 1] = cum[i] + x[i]
-    out = np.empty(n)
-    for i in range(n):
-        lo, hi = max(i - r, 0), min(i + r + 1, n)
-        out[i] = (cum[hi] - cum[lo]) / max(hi - lo, 1)
-    return out
+    out[:, col + 2] = p1 / (quantile(likely, 0.9) if len(likely) else 1.0)
 
 
 @njit(cache=True)
@@ -308,7 +270,7 @@ def _content_distances(high, before, after, run):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _run_around(mask, center):  # pragma: no cover - compiled
+def run_bounds(mask, center):  # pragma: no cover - compiled
     """First and last index of the run of True holding `center`; (center, center - 1) when
     `center` is False."""
     if not mask[center]:
@@ -322,8 +284,9 @@ def _run_around(mask, center):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _best_segment(gain):  # pragma: no cover - compiled
-    """`best_segment` compiled: the same prefix sums and ties."""
+def best_segment(gain):  # pragma: no cover - compiled
+    """First and last row of the contiguous run with the largest total gain (maximum
+    subarray; the latest start among equal minima of the prefix sum, the first best end)."""
     cum = 0.0
     low = 0.0
     start = 0
@@ -337,46 +300,6 @@ def _best_segment(gain):  # pragma: no cover - compiled
         if cum - low > best:
             best, best_start, best_end = cum - low, start, k
     return best_start, best_end - 1
-
-
-@njit(cache=True)
-def _quantile90(x):  # pragma: no cover - compiled
-    """features.quantile(x, 0.9): linear interpolation with numpy's rounding."""
-    s = np.sort(x)
-    at = (len(s) - 1) * 0.9
-    lo = int(np.floor(at))
-    hi = min(lo + 1, len(s) - 1)
-    a, b, t = s[lo], s[hi], at - lo
-    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
-
-
-def best_segment(gain: np.ndarray) -> tuple[int, int]:
-    """First and last row of the contiguous run with the largest total gain (maximum subarray)."""
-    if not len(gain):
-        return 0, -1
-    cum = np.concatenate([[0.0], np.cumsum(gain)])
-    low = np.minimum.accumulate(cum)
-    start_of = np.maximum.accumulate(np.where(cum == low, np.arange(len(cum)), 0))
-    end = int(np.argmax(cum - low))
-    return int(start_of[end]), end - 1
-
-
-def _segment_features(
-    p: np.ndarray, weight: np.ndarray, cut: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Inside the page's best content segment at this cut, and signed distance to it."""
-    lo, hi = best_segment(weight * (p - cut))
-    idx = np.arange(len(p))
-    inside = (idx >= lo) & (idx <= hi)
-    dist = np.where(idx < lo, idx - lo, np.where(idx > hi, idx - hi, 0))
-    return inside, np.sign(dist) * np.log1p(np.abs(dist))
-
-
-def run_bounds(mask: np.ndarray, center: int) -> tuple[int, int]:
-    """The run of True holding `center`; an empty run (center, center - 1) when it is False."""
-    if not len(mask) or not mask[center]:
-        return center, center - 1
-    return run_containing(mask, center)
 
 
 assert len(STAGE1_FEATURES) == len(BASE_FEATURES) + len(LEXICAL_HEADS) + len(NEIGHBOUR_OFFSETS) * (
