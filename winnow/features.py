@@ -182,7 +182,7 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         | (two & ((f_last & cc.CLOSER) != 0) & ((f_prev & cc.SENT_END) != 0))
         | ends_ko
     )
-    dup_count, dup_first = _repetition(keys, has)
+    dup_count, dup_first = scan.line_repeats(keys, has)
     denom = np.maximum(n_nonspace, 1)
     feats = {
         "n_chars": n_chars,
@@ -216,20 +216,6 @@ def line_features(page: PageText) -> dict[str, np.ndarray]:
         "starts_lower": has & ((f_first & cc.LATIN) != 0) & ((f_first & cc.UPPER) == 0),
     }
     return feats
-
-
-def _repetition(keys: np.ndarray, has: np.ndarray):
-    """How often each non-blank line occurs in the page, and whether this is its first time."""
-    idx = np.flatnonzero(has)
-    count = np.zeros(len(keys))
-    first = np.zeros(len(keys), dtype=bool)
-    if len(idx):
-        _, first_at, inverse, counts = np.unique(
-            keys[idx], return_index=True, return_inverse=True, return_counts=True
-        )
-        count[idx] = counts[inverse]
-        first[idx[first_at]] = True
-    return count, first
 
 
 def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:

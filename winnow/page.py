@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from winnow.charclass import SPACE, classify
+from winnow.charclass import SPACE, TABLE
 from winnow.lines import replace_lone_surrogates
 
 
@@ -49,12 +50,35 @@ def encode(text: str) -> np.ndarray:
 def page_text(lines: list[str]) -> PageText:
     text = "\n".join(lines)
     cp = encode(text)
-    flags = classify(cp)
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    ends = np.cumsum(lengths + 1) - 1
-    starts = ends - lengths
-    line_id = np.repeat(np.arange(len(lines)), lengths + 1)[: len(cp)]
-    line_id[ends[:-1]] = len(lines)
-    spaces = np.bincount(line_id[(flags & SPACE) != 0], minlength=len(lines) + 1)[:-1]
-    nonblank = np.flatnonzero(spaces < lengths)
+    flags, starts, ends, line_id, nonblank = _index(cp, TABLE, lengths)
     return PageText(lines, text, cp, flags, starts, ends, line_id, nonblank)
+
+
+@njit(cache=True, nogil=True)
+def _index(cp, table, lengths):  # pragma: no cover - compiled
+    """One pass over the page: each code point's flags and line, where each line starts and
+    ends, and which lines hold a non-space character."""
+    n_lines = len(lengths)
+    flags = np.empty(len(cp), np.uint16)
+    line_id = np.empty(len(cp), np.int64)
+    starts = np.empty(n_lines, np.int64)
+    ends = np.empty(n_lines, np.int64)
+    nonblank = np.empty(n_lines, np.int64)
+    k = at = 0
+    for line in range(n_lines):
+        starts[line] = at
+        blank = True
+        for i in range(at, at + lengths[line]):
+            flags[i] = table[cp[i]]
+            line_id[i] = line
+            blank &= (flags[i] & SPACE) != 0
+        at = ends[line] = at + lengths[line]
+        if not blank:
+            nonblank[k] = line
+            k += 1
+        if at < len(cp):  # the "\n" before the next line belongs to no line
+            flags[at] = table[cp[at]]
+            line_id[at] = n_lines
+            at += 1
+    return flags, starts, ends, line_id, nonblank[:k]

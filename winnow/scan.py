@@ -237,8 +237,7 @@ def sampled_shingles(cp, flags, line_id, n_lines):  # pragma: no cover - compile
 @njit(cache=True, nogil=True)
 def shingle_counts(hashes, lines, n_lines, first):  # pragma: no cover - compiled
     """Per line: its shingles found elsewhere in the page, those also in line `first` (lines
-    other than `first`), and its number of shingles. Equal hashes meet in an open-addressing
-    table (the hashes are already mixed, so their low bits index it)."""
+    other than `first`), and its number of shingles. Equal hashes meet in a hash table."""
     size = 1
     while size < 2 * len(hashes):
         size *= 2
@@ -248,9 +247,7 @@ def shingle_counts(hashes, lines, n_lines, first):  # pragma: no cover - compile
     in_first = np.zeros(size, np.bool_)
     slot = np.empty(len(hashes), np.int64)
     for k in range(len(hashes)):
-        at = np.int64(hashes[k] & np.uint64(size - 1))
-        while used[at] and keys[at] != hashes[k]:
-            at = (at + 1) & (size - 1)
+        at = _slot(keys, used, hashes[k])
         used[at], keys[at] = True, hashes[k]
         count[at] += 1
         in_first[at] |= lines[k] == first
@@ -264,3 +261,41 @@ def shingle_counts(hashes, lines, n_lines, first):  # pragma: no cover - compile
         repeated[line] += count[slot[k]] > 1
         first_hits[line] += in_first[slot[k]] and line != first
     return repeated, first_hits, per_line
+
+
+@njit(cache=True, nogil=True)
+def line_repeats(keys, has):  # pragma: no cover - compiled
+    """Per line with text (`has`): how many such lines share its fingerprint, and whether it
+    is the first of them; 0 and False for empty lines."""
+    size = 1
+    while size < 2 * len(keys):
+        size *= 2
+    table = np.zeros(size, np.uint64)
+    used = np.zeros(size, np.bool_)
+    count = np.zeros(size, np.int64)
+    slot = np.full(len(keys), -1, np.int64)
+    first = np.zeros(len(keys), np.bool_)
+    for k in range(len(keys)):
+        if not has[k]:
+            continue
+        at = _slot(table, used, keys[k])
+        first[k] = not used[at]
+        used[at], table[at] = True, keys[k]
+        count[at] += 1
+        slot[k] = at
+    repeats = np.zeros(len(keys))
+    for k in range(len(keys)):
+        if slot[k] >= 0:
+            repeats[k] = count[slot[k]]
+    return repeats, first
+
+
+@njit(cache=True)
+def _slot(table, used, key):  # pragma: no cover - compiled
+    """Where `key` sits in an open-addressing table (or would go): mixed keys index it by
+    their low bits."""
+    mask = np.uint64(len(table) - 1)
+    at = np.int64((key ^ (key >> np.uint64(29))) & mask)
+    while used[at] and table[at] != key:
+        at = (at + 1) & (len(table) - 1)
+    return at

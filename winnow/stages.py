@@ -108,17 +108,22 @@ def page_profile(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
         first[_P["page_han"]],
         first[_P["page_latin"]],
         *(quantile(p1, q) for q in (0.5, 0.75, 0.9)),
-        high.mean(),
+        _share(high),
         chars[high].sum() / max(chars.sum(), 1.0),
         x1[:, len(BASE_FEATURES)].mean(),
-        (x1[:, _P["n_numbers"]] > 0).mean(),
-        (x1[:, _P["n_date"]] > 0).mean(),
-        (x1[:, _P["lead_title_run"]] >= 4).mean(),
-        (chars < 20).mean(),
+        _share(x1[:, _P["n_numbers"]] > 0),
+        _share(x1[:, _P["n_date"]] > 0),
+        _share(x1[:, _P["lead_title_run"]] >= 4),
+        _share(chars < 20),
         max(hi - lo + 1, 0) / len(p1),
         log_len[high].mean() if high.any() else 0.0,
     ]
     return np.array([row], dtype=np.float32)
+
+
+def _share(mask: np.ndarray) -> float:
+    """mask.mean() (the same number) without numpy's float conversion of the whole mask."""
+    return np.count_nonzero(mask) / len(mask)
 
 
 CONTEXT_OFFSETS = (-5, -3, -2, -1, 1, 2, 3, 5)
