@@ -248,6 +248,46 @@ def test_equal_lines_get_equal_keys(page):
         assert seen.setdefault(bare, int(keys[line])) == int(keys[line])
 
 
+@PROPERTY
+@given(pages())
+def test_line_repeats_match_unique(page):
+    _, _, keys = run_scan(page)
+    has = (
+        page.ends - page.starts
+        > np.bincount(page.line_id[(page.flags & cc.SPACE) != 0], minlength=page.n_lines + 1)[
+            : page.n_lines
+        ]
+    )
+    count, first = np.zeros(page.n_lines), np.zeros(page.n_lines, dtype=bool)
+    idx = np.flatnonzero(has)
+    if len(idx):
+        _, first_at, inverse, counts = np.unique(
+            keys[idx], return_index=True, return_inverse=True, return_counts=True
+        )
+        count[idx] = counts[inverse]
+        first[idx[first_at]] = True
+    got_count, got_first = scan.line_repeats(keys, has)
+    np.testing.assert_array_equal(got_count, count)
+    np.testing.assert_array_equal(got_first, first)
+
+
+@PROPERTY
+@given(st.lists(LINE, max_size=15))
+def test_page_index_matches_numpy(lines):
+    page = page_text(lines)
+    lengths = np.array([len(line) for line in lines], dtype=np.int64)
+    ends = np.cumsum(lengths + 1) - 1
+    line_id = np.repeat(np.arange(len(lines)), lengths + 1)[: len(page.cp)]
+    line_id[ends[:-1]] = len(lines)
+    flags = cc.classify(page.cp)
+    spaces = np.bincount(line_id[(flags & cc.SPACE) != 0], minlength=len(lines) + 1)[:-1]
+    np.testing.assert_array_equal(page.flags, flags)
+    np.testing.assert_array_equal(page.starts, ends - lengths)
+    np.testing.assert_array_equal(page.ends, ends)
+    np.testing.assert_array_equal(page.line_id, line_id)
+    np.testing.assert_array_equal(page.nonblank, np.flatnonzero(spaces < lengths))
+
+
 def test_title_runs_of_a_glued_headline():
     page = page_text(["Harvick Fails To Rally in 2019 Ford v Toyota", "the End Of It", ""])
     _, counts, _ = run_scan(page)
