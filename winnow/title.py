@@ -97,7 +97,8 @@ def title_matrix(page: PageText, cand: np.ndarray, start: int, s: LineScores) ->
     lo, hi = np.minimum(cand, start), np.maximum(cand, start)
     between = (cand[None, :] > lo[:, None]) & (cand[None, :] < hi[:, None])
     longer = (between & (log_len[None, :] >= log_len[:, None])).sum(axis=1).astype(float)
-    padded = np.concatenate([[np.nan], p2, [np.nan, np.nan]])
+    padded = np.full(len(p2) + 3, np.nan)
+    padded[1:-2] = p2
     cols = [
         p1[cand],
         p2[cand],
@@ -112,5 +113,8 @@ def title_matrix(page: PageText, cand: np.ndarray, start: int, s: LineScores) ->
         padded[cand + 3],
         padded[cand],
     ]
-    own = base[np.ix_(cand, _TITLE_OWN_INDEX)]
-    return np.concatenate([np.column_stack(cols), own], axis=1).astype(np.float32)
+    out = np.empty((len(cand), len(TITLE_FEATURES)), dtype=np.float32)
+    for k, col in enumerate(cols):
+        out[:, k] = col
+    out[:, len(cols) :] = base[cand][:, _TITLE_OWN_INDEX]
+    return out
