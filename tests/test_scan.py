@@ -510,14 +510,14 @@ def best_segment_reference(gain: np.ndarray) -> tuple[int, int]:
 
 
 def run_reference(mask: list[bool], center: int) -> tuple[int, int]:
+    """From the positions of the False values around the centre (the old numpy version)."""
     if not mask[center]:
         return center, center - 1
-    lo, hi = center, center
-    while lo > 0 and mask[lo - 1]:
-        lo -= 1
-    while hi < len(mask) - 1 and mask[hi + 1]:
-        hi += 1
-    return lo, hi
+    breaks = np.flatnonzero(~np.array(mask))
+    before, after = breaks[breaks < center], breaks[breaks > center]
+    return (int(before[-1]) + 1 if len(before) else 0), (
+        int(after[0]) - 1 if len(after) else len(mask) - 1
+    )
 
 
 def quantile_reference(x: np.ndarray, q: float) -> float:

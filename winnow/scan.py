@@ -238,13 +238,8 @@ def sampled_shingles(cp, flags, line_id, n_lines):  # pragma: no cover - compile
 def shingle_counts(hashes, lines, n_lines, first):  # pragma: no cover - compiled
     """Per line: its shingles found elsewhere in the page, those also in line `first` (lines
     other than `first`), and its number of shingles. Equal hashes meet in a hash table."""
-    size = 1
-    while size < 2 * len(hashes):
-        size *= 2
-    keys = np.zeros(size, np.uint64)
-    used = np.zeros(size, np.bool_)
-    count = np.zeros(size, np.int64)
-    in_first = np.zeros(size, np.bool_)
+    keys, used, count = _table(len(hashes))
+    in_first = np.zeros(len(keys), np.bool_)
     slot = np.empty(len(hashes), np.int64)
     for k in range(len(hashes)):
         at = _slot(keys, used, hashes[k])
@@ -267,12 +262,7 @@ def shingle_counts(hashes, lines, n_lines, first):  # pragma: no cover - compile
 def line_repeats(keys, has):  # pragma: no cover - compiled
     """Per line with text (`has`): how many such lines share its fingerprint, and whether it
     is the first of them; 0 and False for empty lines."""
-    size = 1
-    while size < 2 * len(keys):
-        size *= 2
-    table = np.zeros(size, np.uint64)
-    used = np.zeros(size, np.bool_)
-    count = np.zeros(size, np.int64)
+    table, used, count = _table(len(keys))
     slot = np.full(len(keys), -1, np.int64)
     first = np.zeros(len(keys), np.bool_)
     for k in range(len(keys)):
@@ -288,6 +278,15 @@ def line_repeats(keys, has):  # pragma: no cover - compiled
         if slot[k] >= 0:
             repeats[k] = count[slot[k]]
     return repeats, first
+
+
+@njit(cache=True)
+def _table(n):  # pragma: no cover - compiled
+    """An empty open-addressing table for n keys (at most half full): keys, used, counts."""
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    return np.zeros(size, np.uint64), np.zeros(size, np.bool_), np.zeros(size, np.int64)
 
 
 @njit(cache=True)
