@@ -1,6 +1,7 @@
 """Line features for a whole page at once: the only featurizer (training and serving call it).
 
-Three layers, all numpy over the page's arrays (see `page.py`), no per-line Python loops:
+Three layers over the page's arrays (see `page.py`), numpy and compiled loops (`scan.py` and the
+`@njit` functions here), never a Python loop per line:
 1. `line_features`: what a line is on its own — length, words, script mix, punctuation,
    sentence endings (Korean 다/요 endings and CJK stops included), list and bullet marks,
    indentation, brackets, bylines, e-mail/URL/date/copyright patterns, repetition in the page.

@@ -34,10 +34,6 @@ class PageText:
         """Line index of each code-point position."""
         return np.searchsorted(self.starts, positions, side="right") - 1
 
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Per line: how many of its code points are True in `mask`."""
-        return np.bincount(self.line_id[mask], minlength=self.n_lines + 1)[: self.n_lines]
-
 
 def encode(text: str) -> np.ndarray:
     try:
