@@ -140,6 +140,7 @@ def model_figures(ctx: BenchContext) -> list[Row]:
         start = time.perf_counter()
         load_model(ctx.model_dir, compile=False).compile(cache=Path(empty))
         first = time.perf_counter() - start
+    passes = _first_compile_seconds(ctx.model_dir)
     card = ctx.model.card
     size = sum(f.stat().st_size for f in ctx.model_dir.iterdir() if f.is_file())
     return [
@@ -157,6 +158,12 @@ def model_figures(ctx: BenchContext) -> list[Row]:
             "note": "compiles the trees into the cache (once per machine and model)",
         },
         {
+            "figure": "first page on a machine",
+            "value": passes,
+            "unit": "s",
+            "note": "numba compiles the per-character passes (once per machine and winnow)",
+        },
+        {
             "figure": "training time",
             "value": card.get("training_seconds", float("nan")),
             "unit": "s",
@@ -164,6 +171,34 @@ def model_figures(ctx: BenchContext) -> list[Row]:
             f"{', '.join(card.get('corpora', []))}",
         },
     ]
+
+
+def _first_compile_seconds(model_dir: Path) -> float:
+    """The first page's extra time on a new machine: a fresh process with an empty numba
+    cache compiles the per-character passes."""
+    import os
+    import subprocess
+    import tempfile
+
+    code = (
+        "import sys, time\n"
+        "from winnow.model import load_model\n"
+        "from winnow.page import page_text\n"
+        "model = load_model(sys.argv[1], compile=False)\n"
+        "start = time.perf_counter()\n"
+        "model.predict_page(page_text(['A line.', '', 'Another line of text.']), threshold=0.5)\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    with tempfile.TemporaryDirectory() as empty:
+        env = {**os.environ, "NUMBA_CACHE_DIR": empty}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(model_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(done.stdout.split()[-1])
 
 
 def peak_memory_row() -> Row:
