@@ -43,7 +43,23 @@ SCAN_COLUMNS = (
     "title_run",  # longest run of words opening with a capital or digit
     "lead_title_run",  # the run the line opens with
 )
-_MARKS = 8  # the first columns, counted per character by `_count_neighbour_marks`
+(  # their indices, for the compiled code
+    _WORDS,
+    _UPPER_N,
+    _TITLE_WORDS,
+    _SENTENCES,
+    _SEPARATORS,
+    _NUMBERS,
+    _DATES,
+    _EMAILS,
+    _INDENT,
+    _F_FIRST,
+    _F_LAST,
+    _F_PREV,
+    _LAST_CP,
+    _TITLE_RUN,
+    _LEAD_TITLE_RUN,
+) = range(len(SCAN_COLUMNS))
 _DATE_SEPARATORS = tuple(ord(c) for c in "./-:")  # a digit must follow them
 _KEY_RANK, _KEY_MIX_B, _KEY_MIX_A = (
     np.uint64(0x9E3779B1),
@@ -85,38 +101,40 @@ def scan_lines(cp, flags, primary, bounds):  # pragma: no cover - compiled
                     lead = run if lead < 0 else lead
                     run = 0
         if first >= 0:
-            row[8] = first - start
-            row[9] = flags[first]
-            row[10] = flags[last]
-            row[11] = flags[prev] if prev >= 0 else 0
-            row[12] = cp[last]
-        row[13] = best
-        row[14] = lead if lead >= 0 else run
+            row[_INDENT] = first - start
+            row[_F_FIRST] = flags[first]
+            row[_F_LAST] = flags[last]
+            row[_F_PREV] = flags[prev] if prev >= 0 else 0
+            row[_LAST_CP] = cp[last]
+        row[_TITLE_RUN] = best
+        row[_LEAD_TITLE_RUN] = lead if lead >= 0 else run
         keys[line] = key_b * _KEY_MIX_B + key_a * _KEY_MIX_A + rank
     return classes, scan, keys
 
 
 @njit(cache=True)
 def _count_neighbour_marks(cp, flags, i, row):  # pragma: no cover - compiled
-    """Add the non-space character at i to the first `_MARKS` columns of `row`; True when a
+    """Add the non-space character at i to the counts of `row` (words … emails); True when a
     word starts at it."""
     n = len(cp)
     f = flags[i]
     prev_space = i == 0 or (flags[i - 1] & SPACE) != 0
     next_space = i == n - 1 or (flags[i + 1] & SPACE) != 0
     if f & UPPER:  # (a branch each: adding every test's 0 or 1 to memory is twice as slow)
-        row[1] += 1
-        row[2] += prev_space
+        row[_UPPER_N] += 1
+        row[_TITLE_WORDS] += prev_space
     if prev_space:
-        row[0] += 1
+        row[_WORDS] += 1
     if f & (SENT_END | SEPARATOR):
-        row[3] += (f & SENT_END) != 0 and next_space
-        row[4] += (f & SEPARATOR) != 0 and prev_space and next_space
+        row[_SENTENCES] += (f & SENT_END) != 0 and next_space
+        row[_SEPARATORS] += (f & SEPARATOR) != 0 and prev_space and next_space
     if f & DIGIT:
-        row[5] += i == 0 or (flags[i - 1] & DIGIT) == 0
-        row[6] += _date_part(cp, flags, i)
+        row[_NUMBERS] += i == 0 or (flags[i - 1] & DIGIT) == 0
+        row[_DATES] += _date_part(cp, flags, i)
     if cp[i] == 64 and 0 < i < n - 1:  # @
-        row[7] += (flags[i - 1] & (LATIN | DIGIT)) != 0 and (flags[i + 1] & (LATIN | DIGIT)) != 0
+        row[_EMAILS] += (flags[i - 1] & (LATIN | DIGIT)) != 0 and (
+            flags[i + 1] & (LATIN | DIGIT)
+        ) != 0
     return prev_space
 
 
