@@ -188,56 +188,62 @@ _LOG_COLUMNS = [_C[k] for k in ("dist_content_before", "dist_content_after", "co
 _SIGNED_LOG_COLUMNS = [_C[f"seg{int(c * 10)}_dist"] for c in SEGMENT_CUTS]
 
 
+# Where `_p1_context` writes (compiled code reads module-level integers as constants).
+_AROUND, _MEAN, _MEAN_5, _MAX_3 = _C["p1@-5"], _C["p1_mean_2"], _C["p1_mean_5"], _C["p1_max_3"]
+_BEFORE_MAX, _AFTER_MAX = _C["p1_before_max"], _C["p1_after_max"]
+_DIST_BEFORE, _DIST_AFTER, _RUN = (
+    _C["dist_content_before"],
+    _C["dist_content_after"],
+    _C["content_run"],
+)
+_FRAC, _MAIN_DIST, _IN_MAIN = _C["page_p1_frac"], _C["main2_dist"], _C["in_main2"]
+_BEFORE_MAIN, _AFTER_MAIN, _SEGMENTS = _C["before_main2"], _C["after_main2"], _C["seg3_in"]
+_RANK, _REL_MAX, _REL_TOP = _C["p1_rank"], _C["p1_rel_max"], _C["p1_rel_top"]
+
+
 @njit(cache=True, nogil=True)
 def _p1_context(p1, log_len, out):  # pragma: no cover - compiled
-    """Fill `out` (rows × context columns of STAGE2_FEATURES, in order) from the stage-1
-    probabilities: p1 at the offsets around, window means, the best smoothed p1 before and
-    after, lines to the nearest likely line (p1 > 0.5) and its run, the page's main run of
-    likely lines around its densest point, the best content segment at three cuts and p1's
-    rank. Distances come out raw; `stage2_matrix` takes their log and the page-level means."""
+    """Fill `out` (rows × context columns of STAGE2_FEATURES) from the stage-1 probabilities:
+    p1 at the offsets around, window means, the best smoothed p1 before and after, lines to
+    the nearest likely line (p1 > 0.5) and its run, the page's main run of likely lines
+    around its densest point, the best content segment at three cuts and p1's rank.
+    Distances come out raw; `stage2_matrix` takes their log and fills the page-level mean
+    and the page type."""
     n = len(p1)
     out[:] = np.nan
     out[:, 0] = p1
     for k, off in enumerate(CONTEXT_OFFSETS):
         for i in range(max(0, -off), min(n, n - off)):
-            out[i, 1 + k] = p1[i + off]
-    col = 1 + len(CONTEXT_OFFSETS)
-    for r in MEAN_RADII:
-        out[:, col] = window_mean(p1, r)
-        col += 1
-    smooth = out[:, col - len(MEAN_RADII)]
+            out[i, _AROUND + k] = p1[i + off]
+    for k, r in enumerate(MEAN_RADII):
+        out[:, _MEAN + k] = window_mean(p1, r)
     for i in range(n):  # p1_max_3: the neighbours within 3 lines, at least 0
         best = 0.0
         for j in range(max(0, i - 3), min(n, i + 4)):
             if j != i:
                 best = max(best, p1[j])
-        out[i, col] = best
-    _max_before_after(smooth, out[:, col + 1], out[:, col + 2])
-    col += 3
-    _content_distances(p1 > 0.5, out[:, col], out[:, col + 1], out[:, col + 2])
-    col += 4  # page_p1_mean is filled by the caller
-    out[:, col] = (p1 > 0.5).sum() / n
-    mass = window_mean(p1 * log_len, 5)
-    center = np.argmax(mass)
-    lo, hi = run_bounds(out[:, 1 + len(CONTEXT_OFFSETS) + 1] >= 0.3, center)
+        out[i, _MAX_3] = best
+    _max_before_after(out[:, _MEAN], out[:, _BEFORE_MAX], out[:, _AFTER_MAX])
+    _content_distances(p1 > 0.5, out[:, _DIST_BEFORE], out[:, _DIST_AFTER], out[:, _RUN])
+    out[:, _FRAC] = (p1 > 0.5).sum() / n
+    center = np.argmax(window_mean(p1 * log_len, 5))
+    lo, hi = run_bounds(out[:, _MEAN_5] >= 0.3, center)
     for i in range(n):
-        out[i, col + 1] = (i - center) / n
-        out[i, col + 2] = lo <= i <= hi
-        out[i, col + 3] = i < lo
-        out[i, col + 4] = i > hi
-    col += 5
-    for cut in SEGMENT_CUTS:
+        out[i, _MAIN_DIST] = (i - center) / n
+        out[i, _IN_MAIN] = lo <= i <= hi
+        out[i, _BEFORE_MAIN] = i < lo
+        out[i, _AFTER_MAIN] = i > hi
+    for k, cut in enumerate(SEGMENT_CUTS):
         lo, hi = best_segment(log_len * (p1 - cut))
         for i in range(n):
-            out[i, col] = lo <= i <= hi
-            out[i, col + 1] = i - lo if i < lo else (i - hi if i > hi else 0)
-        col += 2
+            out[i, _SEGMENTS + 2 * k] = lo <= i <= hi
+            out[i, _SEGMENTS + 2 * k + 1] = i - lo if i < lo else (i - hi if i > hi else 0)
     order = np.argsort(p1, kind="mergesort")
     for k in range(n):
-        out[order[k], col] = k / max(n - 1, 1)
-    out[:, col + 1] = p1 / max(p1.max(), 1e-6)
+        out[order[k], _RANK] = k / max(n - 1, 1)
+    out[:, _REL_MAX] = p1 / max(p1.max(), 1e-6)
     likely = p1[p1 >= 0.3]
-    out[:, col + 2] = p1 / (quantile(likely, 0.9) if len(likely) else 1.0)
+    out[:, _REL_TOP] = p1 / (quantile(likely, 0.9) if len(likely) else 1.0)
 
 
 @njit(cache=True)
