@@ -35,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _versions() -> dict[str, str]:
     import joblib
     import lightgbm
+    import numba
     import numpy
     import pandas
     import scipy
@@ -46,6 +47,7 @@ def _versions() -> dict[str, str]:
         "winnow": __version__,
         "python": platform.python_version(),
         "numpy": numpy.__version__,
+        "numba": numba.__version__,  # computes the features (winnow/scan.py)
         "pandas": pandas.__version__,
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
