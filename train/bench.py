@@ -182,11 +182,10 @@ def _first_compile_seconds(model_dir: Path) -> float:
 
     code = (
         "import sys, time\n"
-        "from winnow.model import load_model\n"
-        "from winnow.page import page_text\n"
+        "from winnow.model import load_model, warm_up\n"
         "model = load_model(sys.argv[1], compile=False)\n"
         "start = time.perf_counter()\n"
-        "model.predict_page(page_text(['A line.', '', 'Another line of text.']), threshold=0.5)\n"
+        "warm_up(model)\n"
         "print(time.perf_counter() - start)\n"
     )
     with tempfile.TemporaryDirectory() as empty:

@@ -247,17 +247,15 @@ def _region_character(lf, nb, nchar, sentence_like) -> dict[str, np.ndarray]:
 @njit(cache=True, nogil=True)
 def _shares_around(x, radius):  # pragma: no cover - compiled
     """Per row and column: the mean of x over rows i-radius..i+radius (clipped at the ends),
-    row i left out; sums from a running total, as `window_sum` makes them."""
+    row i left out."""
     n, k = x.shape
-    cum = np.zeros((n + 1, k))
-    for i in range(n):
-        for c in range(k):
-            cum[i + 1, c] = cum[i, c] + x[i, c]
     out = np.empty((n, k))
+    for c in range(k):
+        out[:, c] = window_sum(x[:, c], radius) - x[:, c]
     for i in range(n):
-        lo, hi = max(i - radius, 0), min(i + radius + 1, n)
+        width = max(min(i + radius + 1, n) - max(i - radius, 0) - 1, 1)
         for c in range(k):
-            out[i, c] = (cum[hi, c] - cum[lo, c] - x[i, c]) / max(hi - lo - 1, 1)
+            out[i, c] /= width
     return out
 
 
@@ -301,7 +299,7 @@ def _layout(nb, n_lines, log_chars, sentence_like, copyright):  # pragma: no cov
         out[2, k] = out[3, k] + 1 if k == n - 1 or out[3, k + 1] == 0 else out[2, k + 1]
     for r, radius in enumerate(DENSITY_RADII):
         window = window_sum(log_chars, radius)
-        out[4 + r] = window / max(max(window.max(), 1.0), 1e-9)
+        out[4 + r] = window / max(window.max(), 1.0)
     dens = window_sum(log_chars * sentence_like, 7)
     center = np.argmax(dens)
     a = b = center

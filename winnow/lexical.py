@@ -17,12 +17,12 @@ from scipy import sparse
 
 from winnow import charclass as cc
 from winnow.page import PageText
+from winnow.scan import HASH_MIX as _MIX
+from winnow.scan import HASH_MUL as _MUL
 
 BITS = 18
 ORDERS = (1, 2, 3)
 EDGE = 3  # characters in the start and end n-grams
-_MUL = np.uint64(0x100000001B3)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 _SALT_START = np.uint64(0xA5A5A5A5)
 _SALT_END = np.uint64(0x5A5A5A5A5A)
 
@@ -95,13 +95,12 @@ _LANES = 8  # running sums per pass of `_sum_weights`, each held in a register
 
 @njit(cache=True, nogil=True)
 def _sum_weights(rows, buckets, weights, n_rows):  # pragma: no cover - compiled
-    """Per row: the sum of its n-grams' weights (in double precision) and their number.
+    """Per row: the sum of its n-grams' weights, in double precision.
 
     `weights` has a multiple of _LANES columns; a row's n-grams are consecutive within each
     kind, so each run adds into eight scalars (registers) and is written once: three times
     faster than adding every weight into the output row."""
     sums = np.zeros((n_rows, weights.shape[1]))
-    counts = np.zeros(n_rows)
     for c in range(0, weights.shape[1], _LANES):
         i = 0
         while i < len(rows):
@@ -120,9 +119,8 @@ def _sum_weights(rows, buckets, weights, n_rows):  # pragma: no cover - compiled
                 j += 1
             for k, total in enumerate((s0, s1, s2, s3, s4, s5, s6, s7)):
                 sums[row, c + k] += total
-            counts[row] += (j - i) * (c == 0)
             i = j
-    return sums, counts
+    return sums
 
 
 def _row_weights(rows: np.ndarray, n_rows: int) -> np.ndarray:
@@ -164,6 +162,5 @@ class LexicalScorer:
         """(non-blank lines × heads) decision values."""
         n_rows = len(page.nonblank)
         rows, buckets = line_ngrams(page)
-        sums, counts = _sum_weights(rows, buckets, self._weights32(), n_rows)
-        scale = 1.0 / np.sqrt(np.maximum(counts, 1))
-        return (sums[:, : len(self.heads)] * scale[:, None] + self.bias).astype(np.float32)
+        sums = _sum_weights(rows, buckets, self._weights32(), n_rows)[:, : len(self.heads)]
+        return (sums * _row_weights(rows, n_rows)[:, None] + self.bias).astype(np.float32)

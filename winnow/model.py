@@ -199,10 +199,15 @@ def load_model(path: str | os.PathLike | None = None, *, compile: bool = True) -
         raise ModelMismatch(f"{model_path} holds a {type(model).__name__}, not a WinnowModel")
     model.card = card
     model.compile(compile)
-    if compile:  # load the compiled passes now (on a new machine: compile them, ~10 s), not
-        # on the first request
-        model.predict_page(page_text(["Warm-up.", "", "A line of the warm-up."]), threshold=0.5)
+    if compile:
+        warm_up(model)
     return model
+
+
+def warm_up(model: WinnowModel) -> None:
+    """Clean a two-line page: loads numba's compiled passes (on a new machine, compiles them,
+    ~10 s), so that the first request does not wait for them."""
+    model.predict_page(page_text(["Warm-up.", "", "A line of the warm-up."]), threshold=0.5)
 
 
 @lru_cache(maxsize=1)

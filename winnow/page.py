@@ -30,10 +30,6 @@ class PageText:
     def n_lines(self) -> int:
         return len(self.lines)
 
-    def line_of(self, positions: np.ndarray) -> np.ndarray:
-        """Line index of each code-point position."""
-        return np.searchsorted(self.starts, positions, side="right") - 1
-
 
 def encode(text: str) -> np.ndarray:
     try:

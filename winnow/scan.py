@@ -224,7 +224,8 @@ def count_brackets(cp, line_id, n_lines):  # pragma: no cover - compiled
 
 SHINGLE = 8  # characters per shingle: long enough to be specific to a phrase
 _SAMPLE = np.uint64(4)  # keep a quarter of the shingles, chosen by content, not by position
-_SHINGLE_MUL, _SHINGLE_MIX = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
+# A rolling polynomial hash and a final multiplicative mix (the lexical n-grams use them too).
+HASH_MUL, HASH_MIX = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
 
 
 @njit(cache=True, nogil=True)
@@ -243,8 +244,8 @@ def sampled_shingles(cp, flags, line_id, n_lines):  # pragma: no cover - compile
         h = np.uint64(0)
         for j in range(SHINGLE):
             c = cp[i + j]
-            h = h * _SHINGLE_MUL + np.uint64(c + 32 if 65 <= c <= 90 else c)
-        h *= _SHINGLE_MIX
+            h = h * HASH_MUL + np.uint64(c + 32 if 65 <= c <= 90 else c)
+        h *= HASH_MIX
         if (h >> np.uint64(60)) % _SAMPLE == 0:
             hashes[k] = h
             lines[k] = line
